@@ -1,0 +1,54 @@
+# KVM x86 MMU series for Linux 5.10 LTS: fetch the pinned base, apply patches/, build,
+# boot under QEMU and run the kvm selftests in every MMU mode.  See README.md.
+S := scripts
+.DEFAULT_GOAL := all
+.PHONY: all deps fetch unpack apply reapply kernel selftests check run shell export \
+	check-series baseline clean
+
+all: deps fetch unpack apply kernel selftests
+
+deps:
+	@$(S)/install-deps.sh
+fetch:
+	@$(S)/fetch-base.sh
+unpack: fetch
+	@$(S)/unpack-base.sh
+apply: unpack
+	@$(S)/apply-series.sh
+# Throw away the work tree's commits and take patches/ (asks for a clean tree).
+reapply:
+	@$(S)/apply-series.sh --reset
+kernel:
+	@$(S)/build-kernel.sh
+selftests:
+	@$(S)/build-selftests.sh
+
+# The matrix (all modes in tests/modes, all tests in tests/x86.tests).
+check:
+	@$(S)/check.sh
+
+# One test in one mode with extra kernel parameters, e.g.
+#   make run TEST=kvm:dirty_log_test MODE=npt0 APPEND="kvm.eager_page_split=0"
+MODE ?= npt0
+run:
+	@test -n "$(TEST)" || { echo "usage: make run TEST=kvm:name [MODE=npt0] [APPEND=...]"; exit 2; }
+	@MODES="$(MODE)" TESTS="$(TEST)" APPEND="$(APPEND)" $(S)/check.sh
+
+# An interactive shell in the guest, in one mode.
+shell:
+	@$(S)/boot.sh -a "$$(awk '$$1 == "$(MODE)" { $$1 = ""; print }' tests/modes) $(APPEND)"
+
+# Work tree commits (base..HEAD) -> patches/ and patches/series.
+export:
+	@$(S)/export-series.sh
+
+# Every patch builds on its own (KVM_AMD=m KVM_INTEL=m KVM_WERROR=y) and passes checkpatch.
+check-series:
+	@$(S)/check-series.sh
+
+# The matrix on the pristine base, kept in results/baseline/.
+baseline:
+	@$(S)/baseline.sh
+
+clean:
+	rm -rf build/obj build/kselftest build/results build/series-obj

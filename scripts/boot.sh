@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Boot the built kernel under QEMU TCG with virtme-ng (host root filesystem, read-only;
+# build/ is writable) and run a command in it, or give a shell when none is given.
+# Usage: boot.sh [-t TIMEOUT_S] [-a "KERNEL PARAMS"] [-l CONSOLE_LOG] [-- COMMAND...]
+# Exit status: the command's, or 124 when the guest did not finish in time.
+. "$(dirname "$0")/lib.sh"
+timeout_s=3600 append= console=/dev/stderr
+while getopts t:a:l: o; do
+	case $o in t) timeout_s=$OPTARG ;; a) append=$OPTARG ;; l) console=$OPTARG ;; *) exit 2 ;; esac
+done
+shift $((OPTIND - 1))
+[ "${1:-}" = -- ] && shift
+obj=$OBJ
+[ -f "$obj/arch/x86/boot/bzImage" ] || die "boot: no kernel in $obj; run 'make' first"
+command -v vng >/dev/null || die "boot: virtme-ng is not installed; run 'make deps'"
+
+# -cpu max,la57=off: 5.10's NPT code breaks under a 5-level-paging host CPU model.
+# tcg,thread=single: multi-threaded TCG hangs the guest CPU in set_memory_region_test and
+#   dirty_log_test (an RCU stall in the guest); see tests/known-failures.
+qemu_opts="-cpu max,la57=off -accel tcg,thread=single"
+vng_args=(--run "$obj" --disable-kvm --cpus "${GUEST_CPUS:-2}"
+	--memory "${GUEST_MEM:-3G}" --rwdir "$BUILD" --qemu-opts "$qemu_opts"
+	--append "panic=-1 oops=panic softlockup_panic=1 $append")
+if [ $# = 0 ]; then
+	exec vng "${vng_args[@]}"
+fi
+# Kernel messages go to CONSOLE_LOG (-v); the command's output to our stdout/stderr.
+timeout -k 30 "$timeout_s" vng "${vng_args[@]}" --verbose --exec "$*" </dev/null 2>>"$console"
+rc=$?
+[ $rc = 124 ] && echo "boot: guest did not finish within ${timeout_s}s; killed" >&2
+exit $rc

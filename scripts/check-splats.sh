@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Fail closed on a guest kernel log: exit 0 only if the log exists, shows the end-of-run
+# marker (so a guest that died early is never read as clean), and has no splat.
+# Usage: check-splats.sh DMESG [CONSOLE_LOG...]
+set -u
+dmesg=$1
+shift
+pat='WARNING:|BUG:|Oops|kernel BUG at|general protection fault|KASAN|UBSAN|'
+pat+='possible circular locking|possible recursive locking|inconsistent lock state|'
+pat+='suspicious RCU usage|lockdep|rcu: INFO:|rcu_sched self-detected stall|detected stalls on CPUs|'
+pat+='blocked for more than|hung_task|soft lockup|hard LOCKUP|Kernel panic|'
+pat+='list_add corruption|list_del corruption|kmemleak: .* new suspected memory leaks|Call Trace:'
+if [ ! -s "$dmesg" ]; then
+	echo "splat-check: no kernel log at $dmesg (guest died or never ran)" >&2
+	exit 1
+fi
+if ! grep -q '^workbench: guest run complete' "$dmesg"; then
+	echo "splat-check: $dmesg is incomplete (no end-of-run marker)" >&2
+	exit 1
+fi
+found=$(grep -nE -- "$pat" "$dmesg" "$@" 2>/dev/null | grep -v 'lockdep: .*ok' | head -40)
+if [ -n "$found" ]; then
+	echo "splat-check: kernel log has splats:" >&2
+	echo "$found" >&2
+	exit 1
+fi
+exit 0

@@ -1,0 +1,45 @@
+# Shared helpers for the workbench scripts.  Sourced, not run.
+set -euo pipefail
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BUILD=${BUILD:-$TOP/build}
+# The tree, its object directory and its installed kselftests; overridable so that the same
+# scripts build and run the pristine base (scripts/baseline.sh) beside the work tree.
+KSRC=${KSRC:-$BUILD/linux}
+OBJ=${OBJ:-$BUILD/obj}
+KSFT=${KSFT:-$BUILD/kselftest}
+. "$TOP/base.conf"
+
+step() { printf '==> [%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+die() { printf 'ERROR: %s\n' "$*" >&2; exit 1; }
+
+# The Debian archive root that this machine's apt is configured for (e.g. ".../debian/").
+# Only "debian" roots are considered; the first one that carries the wanted suite wins.
+debian_archive() {
+	local suite=$1 uri
+	for uri in $(apt-get indextargets --format '$(REPO_URI)' 2>/dev/null | sort -u); do
+		case "$uri" in */debian/) ;; *) continue ;; esac
+		if curl -fsS -m 30 -o /dev/null "${uri}dists/$suite/Release"; then
+			echo "$uri"
+			return 0
+		fi
+	done
+	return 1
+}
+
+# fetch_pinned SUITE PATH SHA256 DEST: download once, always verify.
+fetch_pinned() {
+	local suite=$1 path=$2 sum=$3 dest=$4 uri
+	if [ ! -f "$dest" ]; then
+		uri=$(debian_archive "$suite") ||
+			die "fetch: no Debian archive from the apt configuration serves suite '$suite'"
+		step "fetch: ${path##*/} (suite $suite)"
+		mkdir -p "$(dirname "$dest")"
+		curl -fSL --progress-bar -o "$dest.part" "$uri$path" ||
+			die "fetch: download of ${path##*/} failed"
+		mv "$dest.part" "$dest"
+	fi
+	echo "$sum  $dest" | sha256sum -c --quiet - >/dev/null 2>&1 || {
+		mv "$dest" "$dest.bad"
+		die "fetch: sha256 mismatch for ${path##*/} (moved to $dest.bad); expected $sum"
+	}
+}
