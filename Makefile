@@ -51,4 +51,4 @@ baseline:
 	@$(S)/baseline.sh
 
 clean:
-	rm -rf build/obj build/kselftest build/results build/series-obj
+	rm -rf build/obj build/kselftest build/base-kselftest build/series-kselftest build/results

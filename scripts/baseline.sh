@@ -1,27 +1,29 @@
 #!/usr/bin/env bash
 # Run the matrix on the pristine base (tag "base", no patches) and keep the result in
 # results/baseline/ (committed), so that every failure with the series can be compared
-# with the same test on the unpatched kernel.
+# with the same test on the unpatched kernel.  The base is checked out in build/linux
+# itself and built incrementally in build/obj, and the work
+# tree is put back afterwards.
 . "$(dirname "$0")/lib.sh"
-tree=$BUILD/base-tree
-export OBJ=$BUILD/base-obj KSFT=$BUILD/base-kselftest
-if ! git -C "$tree" rev-parse -q --verify HEAD >/dev/null 2>&1; then
-	git -C "$BUILD/linux" worktree prune
-	git -C "$BUILD/linux" worktree add -q --detach "$tree" base
-fi
-[ "$(git -C "$tree" rev-parse HEAD)" = "$(git -C "$BUILD/linux" rev-parse base)" ] ||
-	die "baseline: $tree is not at base"
-export KSRC=$tree
+cd "$KSRC"
+[ -z "$(git status --porcelain --untracked-files=no)" ] ||
+	die "baseline: $KSRC has uncommitted changes; commit them first"
+orig=$(git symbolic-ref -q --short HEAD || git rev-parse HEAD)
+trap 'git -C "$KSRC" checkout -q "$orig"' EXIT
+git checkout -q --detach base
+# build/obj is reused: kbuild rebuilds exactly what the checkout changed, both ways.
+export KSFT=$BUILD/base-kselftest
 "$TOP/scripts/build-kernel.sh"
 "$TOP/scripts/build-selftests.sh"
-dest=$TOP/results/baseline
 rc=0
 OUT=$BUILD/results/baseline "$TOP/scripts/check.sh" || rc=$?
+dest=$TOP/results/baseline
 rm -rf "$dest" && mkdir -p "$dest"
 for d in "$BUILD/results/baseline"/*/; do
 	m=$(basename "$d")
 	mkdir -p "$dest/$m"
-	cp "$d"/tap "$d"/mode "$d"/dmesg "$d"/output.log "$dest/$m/" 2>/dev/null
+	cp "$d"/tap "$d"/mode "$d"/splats "$d"/output.log "$dest/$m/" 2>/dev/null || true
+	gzip -9c "$d/dmesg" >"$dest/$m/dmesg.gz" 2>/dev/null || true
 done
 cp "$BUILD/results/baseline/summary" "$dest/"
 step "baseline: results in results/baseline/ (matrix exit $rc)"

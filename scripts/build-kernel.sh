@@ -5,6 +5,9 @@ obj=$OBJ
 frag=$TOP/config/kvm.config
 cc="gcc"
 command -v ccache >/dev/null && cc="ccache gcc"
+# Relative paths in the cache key, so that the base, the series check and the work tree
+# (same source path, different object directories) share cached objects.
+export CCACHE_BASEDIR=$BUILD CCACHE_NOHASHDIR=1
 kmake() { make -C "$KSRC" O="$obj" CC="$cc" HOSTCC="$cc" -j"$(nproc)" -s "$@"; }
 
 mkdir -p "$obj"
@@ -24,5 +27,7 @@ if [ ! -f "$obj/.config" ] || [ "$frag" -nt "$obj/.config" ]; then
 fi
 step "build: kernel + modules in ${obj#$TOP/} ($(nproc) jobs, $cc)"
 start=$(date +%s)
+rm -f "$obj/.workbench-tree"
 kmake bzImage modules || die "build: kernel build failed"
+tree_state >"$obj/.workbench-tree"
 step "build: kernel done in $(( $(date +%s) - start ))s: $(make -C "$KSRC" O="$obj" -s kernelrelease)"

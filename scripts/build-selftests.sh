@@ -14,5 +14,6 @@ make -C "$KSRC/tools/testing/selftests" -s -j"$(nproc)" TARGETS=kvm O="$obj" \
 [ -f "$hdr/include/linux/kvm.h" ] || die "build: selftests did not use the tree's UAPI headers ($hdr)"
 # TCG runs the guests about 50x slower than hardware; kselftest's 45 s default is too short.
 echo "timeout=${KSFT_TIMEOUT:-900}" >"$KSFT/kvm/settings"
+tree_state >"$KSFT/.workbench-tree"
 n=$(grep -c '^kvm:' "$KSFT/kselftest-list.txt")
 step "build: $n kvm selftests installed"

@@ -1,29 +1,34 @@
 #!/usr/bin/env bash
-# Bisectability and style of the series as shipped (patches/, not the work tree):
-# apply it one patch at a time to a scratch worktree at "base"; after each patch build the
-# kernel and modules (config/kvm.config: KVM_AMD=m KVM_INTEL=m KVM_WERROR=y) and, when the
-# patch touches the kvm selftests, the selftests; run checkpatch.pl --strict on the patch.
+# Bisectability and style of the series as shipped (patches/, not the work tree's commits):
+# in build/linux, on a scratch detached HEAD at "base", apply the series one patch at a
+# time; after each, build kernel + modules (config/kvm.config: KVM_AMD=m KVM_INTEL=m
+# KVM_WERROR=y) incrementally in build/obj and, when the patch touches the kvm selftests, the
+# selftests; run checkpatch.pl --strict on the patch.  The work tree is put back afterwards.
 . "$(dirname "$0")/lib.sh"
-tree=$BUILD/series-tree
-export OBJ=$BUILD/series-obj KSFT=$BUILD/series-kselftest
 mapfile -t names < <(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$TOP/patches/series")
 [ ${#names[@]} -gt 0 ] || { step "check-series: patches/series is empty; nothing to check"; exit 0; }
-
-git -C "$BUILD/linux" worktree remove --force "$tree" >/dev/null 2>&1 || rm -rf "$tree"
-git -C "$BUILD/linux" worktree prune
-git -C "$BUILD/linux" worktree add -q --detach "$tree" base
+cd "$KSRC"
+[ -z "$(git status --porcelain --untracked-files=no)" ] ||
+	die "check-series: $KSRC has uncommitted changes; commit them first"
+orig=$(git symbolic-ref -q --short HEAD || git rev-parse HEAD)
+trap 'git -C "$KSRC" am --abort >/dev/null 2>&1; git -C "$KSRC" checkout -q "$orig"' EXIT
+git checkout -q --detach base
+# build/obj is reused: kbuild rebuilds exactly what each step changed.
+export KSFT=$BUILD/series-kselftest
 failed=0 i=0
 for n in "${names[@]}"; do
 	i=$((i + 1))
 	step "check-series: [$i/${#names[@]}] $n"
-	git -C "$tree" am -q --keep-cr "$TOP/patches/$n" ||
-		die "check-series: '$n' does not apply; stopping"
-	(cd "$tree" && ./scripts/checkpatch.pl --strict --quiet --show-types "$TOP/patches/$n") ||
+	git am -q --keep-cr "$TOP/patches/$n" || die "check-series: '$n' does not apply; stopping"
+	./scripts/checkpatch.pl --strict --quiet --show-types "$TOP/patches/$n" ||
 		{ echo "check-series: checkpatch findings in $n" >&2; failed=1; }
-	KSRC=$tree "$TOP/scripts/build-kernel.sh" >/dev/null ||
-		{ echo "check-series: kernel build FAILED after $n" >&2; failed=1; continue; }
+	if ! "$TOP/scripts/build-kernel.sh" >/dev/null; then
+		echo "check-series: kernel build FAILED after $n" >&2
+		failed=1
+		continue
+	fi
 	if grep -q '^diff --git a/tools/testing/selftests/kvm/' "$TOP/patches/$n"; then
-		KSRC=$tree "$TOP/scripts/build-selftests.sh" >/dev/null ||
+		"$TOP/scripts/build-selftests.sh" >/dev/null ||
 			{ echo "check-series: selftests build FAILED after $n" >&2; failed=1; }
 	fi
 done

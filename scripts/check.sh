@@ -9,6 +9,8 @@
 out=${OUT:-$BUILD/results/latest}
 ksft=$KSFT
 [ -x "$ksft/run_kselftest.sh" ] || die "check: kselftests not built ($ksft); run 'make'"
+require_built_from_tree "$OBJ"
+require_built_from_tree "$ksft"
 modes=${MODES:-$(sed -e 's/#.*//' -e '/^\s*$/d' "$TOP/tests/modes" | cut -f1)}
 tests=${TESTS:-$(sed -e 's/#.*//' -e '/^\s*$/d' "$TOP/tests/x86.tests")}
 rm -rf "$out" && mkdir -p "$out"

@@ -43,3 +43,19 @@ fetch_pinned() {
 		die "fetch: sha256 mismatch for ${path##*/} (moved to $dest.bad); expected $sum"
 	}
 }
+
+# What a build was made from: the commit of the tree, and "+dirty" for uncommitted changes.
+tree_state() {
+	local d=
+	[ -n "$(git -C "$KSRC" status --porcelain --untracked-files=no 2>/dev/null)" ] && d=+dirty
+	echo "$(git -C "$KSRC" rev-parse HEAD)$d"
+}
+
+# Refuse to test a build that was not made from the tree as it is now.
+require_built_from_tree() {
+	local f=$1/.workbench-tree want
+	want=$(tree_state)
+	[ -f "$f" ] || die "$1 has no record of the tree it was built from; run 'make'"
+	[ "$(cat "$f")" = "$want" ] ||
+		die "$1 was built from $(cat "$f"), the tree is at $want; run 'make'"
+}
