@@ -2,8 +2,7 @@
 # Run the matrix on the pristine base (tag "base", no patches) and keep the result in
 # results/baseline/ (committed), so that every failure with the series can be compared
 # with the same test on the unpatched kernel.  The base is checked out in build/linux
-# itself and built incrementally in build/obj, and the work
-# tree is put back afterwards.
+# itself and built incrementally in build/obj, then the work tree is put back.
 . "$(dirname "$0")/lib.sh"
 cd "$KSRC"
 [ -z "$(git status --porcelain --untracked-files=no)" ] ||
@@ -11,12 +10,20 @@ cd "$KSRC"
 orig=$(git symbolic-ref -q --short HEAD || git rev-parse HEAD)
 trap 'git -C "$KSRC" checkout -q "$orig"' EXIT
 git checkout -q --detach base
-# build/obj is reused: kbuild rebuilds exactly what the checkout changed, both ways.
+# build/obj is reused (kbuild rebuilds exactly what the checkout changed, both ways); the
+# result is copied to build/base-obj so that the matrix can run from it while build/obj
+# goes back to the series.
 export KSFT=$BUILD/base-kselftest
 "$TOP/scripts/build-kernel.sh"
 "$TOP/scripts/build-selftests.sh"
+step "baseline: snapshot build/obj -> build/base-obj"
+rm -rf "$BUILD/base-obj"
+cp -a "$OBJ" "$BUILD/base-obj"
+git checkout -q "$orig"
+trap - EXIT
+step "baseline: work tree back at $orig; running the matrix on the base (KSRC for it: tag base)"
 rc=0
-OUT=$BUILD/results/baseline "$TOP/scripts/check.sh" || rc=$?
+OUT=$BUILD/results/baseline OBJ=$BUILD/base-obj BASELINE=1 "$TOP/scripts/check.sh" || rc=$?
 dest=$TOP/results/baseline
 rm -rf "$dest" && mkdir -p "$dest"
 for d in "$BUILD/results/baseline"/*/; do

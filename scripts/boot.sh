@@ -19,8 +19,8 @@ command -v vng >/dev/null || die "boot: virtme-ng is not installed; run 'make de
 #   dirty_log_test (an RCU stall in the guest); see tests/known-failures.
 qemu_opts="-cpu max,la57=off -accel tcg,thread=single"
 vng_args=(--run "$obj" --disable-kvm --cpus "${GUEST_CPUS:-2}"
-	--memory "${GUEST_MEM:-3G}" --rwdir "$BUILD" --qemu-opts "$qemu_opts"
-	--append "panic=-1 oops=panic softlockup_panic=1 $append")
+	--memory "${GUEST_MEM:-3G}" "--rwdir=$BUILD=$BUILD" "--qemu-opts=$qemu_opts"
+	"--append=panic=-1 oops=panic softlockup_panic=1 $append")
 if [ $# = 0 ]; then
 	exec vng "${vng_args[@]}"
 fi

@@ -29,5 +29,7 @@ step "build: kernel + modules in ${obj#$TOP/} ($(nproc) jobs, $cc)"
 start=$(date +%s)
 rm -f "$obj/.workbench-tree"
 kmake bzImage modules || die "build: kernel build failed"
+# virtme-ng links the modules into .virtme_mods on first boot; make it do so afresh.
+rm -rf "$obj/.virtme_mods"
 tree_state >"$obj/.workbench-tree"
 step "build: kernel done in $(( $(date +%s) - start ))s: $(make -C "$KSRC" O="$obj" -s kernelrelease)"

@@ -11,6 +11,7 @@ make -C "$KSRC/tools/testing/selftests" -s -j"$(nproc)" TARGETS=kvm O="$obj" \
 	tail -30 "$obj/selftests.log" >&2
 	die "build: kvm selftests failed (log: $obj/selftests.log)"
 }
+[ -x "$KSFT/run_kselftest.sh" ] && [ -d "$KSFT/kvm" ] || die "build: kselftest install left nothing in $KSFT"
 [ -f "$hdr/include/linux/kvm.h" ] || die "build: selftests did not use the tree's UAPI headers ($hdr)"
 # TCG runs the guests about 50x slower than hardware; kselftest's 45 s default is too short.
 echo "timeout=${KSFT_TIMEOUT:-900}" >"$KSFT/kvm/settings"

@@ -9,7 +9,7 @@ pat='WARNING:|BUG:|Oops|kernel BUG at|general protection fault|KASAN|UBSAN|'
 pat+='possible circular locking|possible recursive locking|inconsistent lock state|'
 pat+='suspicious RCU usage|lockdep|rcu: INFO:|rcu_sched self-detected stall|detected stalls on CPUs|'
 pat+='blocked for more than|hung_task|soft lockup|hard LOCKUP|Kernel panic|'
-pat+='list_add corruption|list_del corruption|kmemleak: .* new suspected memory leaks|Call Trace:'
+pat+='audit: .* error: |list_add corruption|list_del corruption|kmemleak: .* new suspected memory leaks|Call Trace:'
 if [ ! -s "$dmesg" ]; then
 	echo "splat-check: no kernel log at $dmesg (guest died or never ran)" >&2
 	exit 1

@@ -6,16 +6,23 @@
 #   GUEST_TIMEOUT=seconds per boot (default 2400).
 # Exit 0 only when every mode booted, ran, had a clean log and no unexpected failure.
 . "$(dirname "$0")/lib.sh"
-out=${OUT:-$BUILD/results/latest}
+out=$(realpath -m "${OUT:-$BUILD/results/latest}")
 ksft=$KSFT
 [ -x "$ksft/run_kselftest.sh" ] || die "check: kselftests not built ($ksft); run 'make'"
-require_built_from_tree "$OBJ"
-require_built_from_tree "$ksft"
+if [ -n "${BASELINE:-}" ]; then
+	want=$(git -C "$KSRC" rev-parse base)
+	for d in "$OBJ" "$ksft"; do
+		[ "$(cat "$d/.workbench-tree" 2>/dev/null)" = "$want" ] || die "check: $d is not a build of tag base"
+	done
+else
+	require_built_from_tree "$OBJ"
+	require_built_from_tree "$ksft"
+fi
 modes=${MODES:-$(sed -e 's/#.*//' -e '/^\s*$/d' "$TOP/tests/modes" | cut -f1)}
 tests=${TESTS:-$(sed -e 's/#.*//' -e '/^\s*$/d' "$TOP/tests/x86.tests")}
 rm -rf "$out" && mkdir -p "$out"
-kernel=$(make -s -C "$KSRC" O="$OBJ" kernelrelease 2>/dev/null)
-series_head=$(git -C "$KSRC" describe --always --tags 2>/dev/null)
+kernel=$(cat "$OBJ/include/config/kernel.release" 2>/dev/null)
+series_head=$(cat "$OBJ/.workbench-tree" 2>/dev/null)
 echo "kernel $kernel, tree $series_head, $(echo $tests | wc -w) tests, modes: $(echo $modes)" | tee "$out/summary"
 
 status=0

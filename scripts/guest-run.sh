@@ -15,7 +15,7 @@ want() { tr ' ' '\n' </proc/cmdline | sed -n "s/^$1=//p" | tail -n1; }
 modprobe kvm_amd || { log "modprobe kvm_amd failed"; echo 'modprobe kvm_amd failed' >"$out/setup-error"; }
 # Parameters from the kernel command line reach the modules through modprobe; check them.
 bad=
-for p in kvm_amd.npt kvm.tdp_mmu kvm.eager_page_split; do
+for p in kvm_amd.npt kvm.tdp_mmu kvm.mmu_audit kvm.eager_page_split; do
 	w=$(want "$p")
 	[ -n "$w" ] || continue
 	h=$(param "${p%%.*}" "${p#*.}")
@@ -29,7 +29,7 @@ fi
 {
 	echo "kernel: $(uname -r)"
 	echo "cmdline: $(cat /proc/cmdline)"
-	for p in kvm_amd/npt kvm_amd/nested kvm/tdp_mmu kvm/nx_huge_pages kvm/eager_page_split; do
+	for p in kvm_amd/npt kvm_amd/nested kvm/tdp_mmu kvm/mmu_audit kvm/nx_huge_pages kvm/eager_page_split; do
 		[ -e "/sys/module/$p" ] || [ -e "/sys/module/${p%/*}/parameters/${p#*/}" ] &&
 			echo "$p: $(param "${p%/*}" "${p#*/}")"
 	done

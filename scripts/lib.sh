@@ -4,9 +4,9 @@ TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD=${BUILD:-$TOP/build}
 # The tree, its object directory and its installed kselftests; overridable so that the same
 # scripts build and run the pristine base (scripts/baseline.sh) beside the work tree.
-KSRC=${KSRC:-$BUILD/linux}
-OBJ=${OBJ:-$BUILD/obj}
-KSFT=${KSFT:-$BUILD/kselftest}
+KSRC=$(realpath -m "${KSRC:-$BUILD/linux}")
+OBJ=$(realpath -m "${OBJ:-$BUILD/obj}")
+KSFT=$(realpath -m "${KSFT:-$BUILD/kselftest}")
 . "$TOP/base.conf"
 
 step() { printf '==> [%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
