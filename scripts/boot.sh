@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Boot the built kernel under QEMU TCG with virtme-ng (host root filesystem, read-only;
 # build/ is writable) and run a command in it, or give a shell when none is given.
-# Usage: boot.sh [-t TIMEOUT_S] [-a "KERNEL PARAMS"] [-l CONSOLE_LOG] [-- COMMAND...]
+# Usage: boot.sh [-t TIMEOUT_S] [-a "KERNEL PARAMS"] [-- COMMAND...]
+# With a command, the kernel log (console) comes out on stderr, the command's output on stdout.
 # Exit status: the command's, or 124 when the guest did not finish in time.
 . "$(dirname "$0")/lib.sh"
-timeout_s=3600 append= console=/dev/stderr
+timeout_s=3600 append=
 while getopts t:a:l: o; do
-	case $o in t) timeout_s=$OPTARG ;; a) append=$OPTARG ;; l) console=$OPTARG ;; *) exit 2 ;; esac
+	# -l FILE: kernel log to FILE instead of stderr
+	case $o in t) timeout_s=$OPTARG ;; a) append=$OPTARG ;; l) exec 2>>"$OPTARG" ;; *) exit 2 ;; esac
 done
 shift $((OPTIND - 1))
 [ "${1:-}" = -- ] && shift
@@ -24,8 +26,7 @@ vng_args=(--run "$obj" --disable-kvm --cpus "${GUEST_CPUS:-2}"
 if [ $# = 0 ]; then
 	exec vng "${vng_args[@]}"
 fi
-# Kernel messages go to CONSOLE_LOG (-v); the command's output to our stdout/stderr.
-timeout -k 30 "$timeout_s" vng "${vng_args[@]}" --verbose --exec "$*" </dev/null 2>>"$console"
+timeout -k 30 "$timeout_s" vng "${vng_args[@]}" --verbose --exec "$*" </dev/null
 rc=$?
 [ $rc = 124 ] && echo "boot: guest did not finish within ${timeout_s}s; killed" >&2
 exit $rc

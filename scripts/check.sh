@@ -34,8 +34,9 @@ for m in $modes; do
 	step "check: mode $m ($params${APPEND:+ $APPEND}): booting, $(echo $tests | wc -w) tests"
 	t0=$(date +%s)
 	rc=0
-	"$TOP/scripts/boot.sh" -t "${GUEST_TIMEOUT:-2400}" -a "$params ${APPEND:-}" -l "$d/console.log" -- \
-		"$TOP/scripts/guest-run.sh" "$d" "$ksft" $tests >"$d/output.log" 2>&1 || rc=$?
+	"$TOP/scripts/boot.sh" -t "${GUEST_TIMEOUT:-2400}" -a "$params ${APPEND:-}" -- \
+		"$TOP/scripts/guest-run.sh" "$d" "$ksft" $tests >"$d/output.log" 2>"$d/console.log" || rc=$?
+	grep -E '^(ok|not ok) ' "$d/tap" 2>/dev/null | sed 's/^/    /' >&2
 	step "check: mode $m finished in $(( $(date +%s) - t0 ))s (guest exit $rc)"
 	if [ -e "$d/setup-error" ]; then cat "$d/setup-error" >&2; status=1; fi
 	if ! "$TOP/scripts/check-splats.sh" "$d/dmesg" "$d/console.log" 2>"$d/splats"; then

@@ -34,7 +34,6 @@ fi
 			echo "$p: $(param "${p%/*}" "${p#*/}")"
 	done
 } >"$out/mode"
-cat "$out/mode" >&2
 
 # Hugetlbfs pool for tests that ask for it; harmless for the others.
 echo 64 >/proc/sys/vm/nr_hugepages 2>/dev/null || true
@@ -47,7 +46,13 @@ else
 	args=()
 	for t in "$@"; do args+=(-t "$t"); done
 	cd "$ksft" || exit 1
-	./run_kselftest.sh "${args[@]}" 2>&1 | tee "$out/tap"
+	# Everything goes to a file in the shared directory: virtme's stdout and stderr
+	# ports are reopened separately by QEMU on the host and can overwrite each other.
+	# virtme points /dev/stdout at a port of its own; kselftest's runner writes the
+	# tests' output to /dev/stdout, so give it the usual meaning back.
+	ln -sfn /proc/self/fd/1 /dev/stdout
+	ln -sfn /proc/self/fd/2 /dev/stderr
+	./run_kselftest.sh "${args[@]}" >"$out/tap" 2>&1
 	grep -q '^not ok' "$out/tap" && rc=1
 fi
 dmesg >"$out/dmesg"
