@@ -22,7 +22,7 @@ command -v vng >/dev/null || die "boot: virtme-ng is not installed; run 'make de
 qemu_opts="-cpu max,la57=off -accel tcg,thread=single"
 vng_args=(--run "$obj" --disable-kvm --cpus "${GUEST_CPUS:-2}"
 	--memory "${GUEST_MEM:-3G}" "--rwdir=$BUILD=$BUILD" "--qemu-opts=$qemu_opts"
-	"--append=panic=-1 oops=panic softlockup_panic=1 $append")
+	"--append=panic=-1 oops=panic $append")
 if [ $# = 0 ]; then
 	exec vng "${vng_args[@]}"
 fi

@@ -18,17 +18,21 @@ else
 	require_built_from_tree "$OBJ"
 	require_built_from_tree "$ksft"
 fi
-modes=${MODES:-$(sed -e 's/#.*//' -e '/^\s*$/d' "$TOP/tests/modes" | cut -f1)}
-tests=${TESTS:-$(sed -e 's/#.*//' -e '/^\s*$/d' "$TOP/tests/x86.tests")}
+list() { sed -e 's/#.*//' -e '/^\s*$/d' "$1"; }
+mode_field() { list "$TOP/tests/modes" | awk -F'\t+' -v m="$1" -v f="$2" '$1 == m { print $f }'; }
+modes=${MODES:-$(list "$TOP/tests/modes" | cut -f1)}
 rm -rf "$out" && mkdir -p "$out"
 kernel=$(cat "$OBJ/include/config/kernel.release" 2>/dev/null)
 series_head=$(cat "$OBJ/.workbench-tree" 2>/dev/null)
-echo "kernel $kernel, tree $series_head, $(echo $tests | wc -w) tests, modes: $(echo $modes)" | tee "$out/summary"
+echo "kernel $kernel, tree $series_head, modes: $(echo $modes)" | tee "$out/summary"
 
 status=0
 for m in $modes; do
-	params=$(awk -v m="$m" '$1 == m { $1 = ""; print }' "$TOP/tests/modes")
+	params=$(mode_field "$m" 2)
 	[ -n "$params" ] || die "check: unknown mode '$m' (see tests/modes)"
+	f=$(mode_field "$m" 3)
+	tests=${TESTS:-$(list "$TOP/${f:-tests/x86.tests}")}
+	echo "$tests" >"$out/$m.tests"
 	d=$out/$m
 	mkdir -p "$d"
 	step "check: mode $m ($params${APPEND:+ $APPEND}): booting, $(echo $tests | wc -w) tests"
@@ -45,6 +49,6 @@ for m in $modes; do
 	fi
 	if [ $rc = 124 ]; then echo "check: mode $m timed out" >&2; status=1; fi
 done
-"$TOP/scripts/summarize.py" "$out" "$TOP/tests/known-failures" $modes -- $tests | tee -a "$out/summary" ||
+"$TOP/scripts/summarize.py" "$out" "$TOP/tests/known-failures" $modes | tee -a "$out/summary" ||
 	status=1
 exit $status

@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Tabulate the matrix from each mode's kselftest TAP.
 
-Usage: summarize.py RESULTS_DIR KNOWN_FAILURES MODE... -- TEST...
+Usage: summarize.py RESULTS_DIR KNOWN_FAILURES MODE...
 
+The tests of each mode are listed in RESULTS_DIR/MODE.tests (written by check.sh).
 A listed test that has no TAP line in a mode (guest died, runner stopped) is a failure.
 A failure on the known-failure list for that mode is reported as "known", not as a pass and
 not as a failure; a known failure that passes is reported so the list can be pruned.
@@ -13,9 +14,12 @@ import os
 import re
 import sys
 
-args = sys.argv[1:]
-sep = args.index("--")
-outdir, known_path, modes, tests = args[0], args[1], args[2:sep], args[sep + 1:]
+outdir, known_path, modes = sys.argv[1], sys.argv[2], sys.argv[3:]
+mode_tests = {}
+tests = []
+for m in modes:
+    mode_tests[m] = open(os.path.join(outdir, m + ".tests")).read().split()
+    tests += [t for t in mode_tests[m] if t not in tests]
 
 known = []  # (mode glob, test, reason)
 if os.path.exists(known_path):
@@ -53,6 +57,9 @@ unexpected, xpass = [], []
 for t in tests:
     row = []
     for m in modes:
+        if t not in mode_tests[m]:
+            row.append(f"{'-':<10}")
+            continue
         r = res.get((m, t), "MISSING")
         if r == "PASS":
             counts["passed"] += 1
