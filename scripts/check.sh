@@ -42,12 +42,15 @@ for m in $modes; do
 		"$TOP/scripts/guest-run.sh" "$d" "$ksft" $tests >"$d/output.log" 2>"$d/console.log" || rc=$?
 	grep -E '^(ok|not ok) ' "$d/tap" 2>/dev/null | sed 's/^/    /' >&2
 	step "check: mode $m finished in $(( $(date +%s) - t0 ))s (guest exit $rc)"
-	if [ -e "$d/setup-error" ]; then cat "$d/setup-error" >&2; status=1; fi
+	# Problems of the run as a whole, each counted as a failure by summarize.py.
+	: >"$d/run-errors"
+	if [ -e "$d/setup-error" ]; then cat "$d/setup-error" >>"$d/run-errors"; fi
 	if ! "$TOP/scripts/check-splats.sh" "$d/dmesg" "$d/console.log" 2>"$d/splats"; then
 		cat "$d/splats" >&2
-		status=1
+		echo "guest kernel log: $(head -n1 "$d/splats")" >>"$d/run-errors"
 	fi
-	if [ $rc = 124 ]; then echo "check: mode $m timed out" >&2; status=1; fi
+	if [ $rc = 124 ]; then echo "guest timed out after ${GUEST_TIMEOUT:-2400}s" >>"$d/run-errors"; fi
+	if [ -s "$d/run-errors" ]; then cat "$d/run-errors" >&2; status=1; fi
 done
 "$TOP/scripts/summarize.py" "$out" "$TOP/tests/known-failures" $modes | tee -a "$out/summary" ||
 	status=1

@@ -19,7 +19,7 @@ for p in kvm_amd.npt kvm.tdp_mmu kvm.mmu_audit kvm.eager_page_split; do
 	w=$(want "$p")
 	[ -n "$w" ] || continue
 	h=$(param "${p%%.*}" "${p#*.}")
-	case "$w:$h" in 1:1|1:Y|0:0|0:N|Y:Y|N:N|y:Y|n:N) ;; *) bad="$bad $p=$h(want $w)" ;; esac
+	case "$w:$h" in 1:1|1:Y|2:Y|0:0|0:N|Y:Y|N:N|y:Y|n:N) ;; *) bad="$bad $p=$h(want $w)" ;; esac
 done
 [ -e /dev/kvm ] || bad="$bad no-/dev/kvm"
 if [ -n "$bad" ]; then

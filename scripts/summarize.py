@@ -75,6 +75,12 @@ for t in tests:
             unexpected.append(f"{m} {t} {r}")
         row.append(f"{r:<10}")
     print(f"{t:<{width}}  " + "  ".join(row))
+for m in modes:
+    path = os.path.join(outdir, m, "run-errors")
+    errs = open(path).read().splitlines() if os.path.exists(path) else ["no record of the run"]
+    for e in errs:
+        counts["failed"] += 1
+        unexpected.append(f"{m} run: {e}")
 for u in unexpected:
     print(f"UNEXPECTED: {u}")
 for x in xpass:
