@@ -11,7 +11,7 @@ cd "$KSRC"
 [ -z "$(git status --porcelain --untracked-files=no)" ] ||
 	die "check-series: $KSRC has uncommitted changes; commit them first"
 orig=$(git symbolic-ref -q --short HEAD || git rev-parse HEAD)
-trap 'git -C "$KSRC" am --abort >/dev/null 2>&1; git -C "$KSRC" checkout -q "$orig"' EXIT
+trap 'git -C "$KSRC" am --abort >/dev/null 2>&1 || true; git -C "$KSRC" checkout -q "$orig"' EXIT
 git checkout -q --detach base
 # build/obj is reused: kbuild rebuilds exactly what each step changed.
 export KSFT=$BUILD/series-kselftest
@@ -22,7 +22,8 @@ for n in "${names[@]}"; do
 	git am -q --keep-cr "$TOP/patches/$n" || die "check-series: '$n' does not apply; stopping"
 	# A finding justified in the changelog by a line "checkpatch: TYPE: why" is ignored.
 	ign=$(sed -n '/^---$/q; s/^checkpatch: \([A-Z_]*\):.*/\1/p' "$TOP/patches/$n" | paste -sd, -)
-	./scripts/checkpatch.pl --strict --quiet --show-types ${ign:+--ignore "$ign"} "$TOP/patches/$n" ||
+	# Debian's python (with python3-ply) for checkpatch's SPDX check, not a pyenv one.
+	PATH=/usr/bin:/bin:$PATH ./scripts/checkpatch.pl --strict --quiet --show-types ${ign:+--ignore "$ign"} "$TOP/patches/$n" ||
 		{ echo "check-series: checkpatch findings in $n" >&2; failed=1; }
 	if ! "$TOP/scripts/build-kernel.sh" >/dev/null; then
 		echo "check-series: kernel build FAILED after $n" >&2
