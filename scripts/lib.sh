@@ -34,7 +34,9 @@ fetch_pinned() {
 			die "fetch: no Debian archive from the apt configuration serves suite '$suite'"
 		step "fetch: ${path##*/} (suite $suite)"
 		mkdir -p "$(dirname "$dest")"
-		curl -fSL --progress-bar -o "$dest.part" "$uri$path" ||
+		local progress=--silent
+		[ -t 2 ] && progress=--progress-bar
+		curl -fSL $progress --show-error -o "$dest.part" "$uri$path" ||
 			die "fetch: download of ${path##*/} failed"
 		mv "$dest.part" "$dest"
 	fi
