@@ -55,6 +55,8 @@ else
 	./run_kselftest.sh "${args[@]}" >"$out/tap" 2>&1
 	grep -q '^not ok' "$out/tap" && rc=1
 fi
+# Object size of the shadow page header (the series must not grow it), for the record.
+grep -E '^(# name|kvm_mmu_page_header) ' /proc/slabinfo >"$out/slabinfo" 2>/dev/null
 dmesg >"$out/dmesg"
 echo "workbench: guest run complete" >>"$out/dmesg"
 exit $rc
