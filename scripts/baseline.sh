@@ -4,12 +4,7 @@
 # with the same test on the unpatched kernel.  The base is checked out in build/linux
 # itself and built incrementally in build/obj, then the work tree is put back.
 . "$(dirname "$0")/lib.sh"
-cd "$KSRC"
-[ -z "$(git status --porcelain --untracked-files=no)" ] ||
-	die "baseline: $KSRC has uncommitted changes; commit them first"
-orig=$(git symbolic-ref -q --short HEAD || git rev-parse HEAD)
-trap 'git -C "$KSRC" checkout -q "$orig"' EXIT
-git checkout -q --detach base
+checkout_base baseline
 # build/obj is reused (kbuild rebuilds exactly what the checkout changed, both ways); the
 # result is copied to build/base-obj so that the matrix can run from it while build/obj
 # goes back to the series.
@@ -19,9 +14,8 @@ export KSFT=$BUILD/base-kselftest
 step "baseline: snapshot build/obj -> build/base-obj"
 rm -rf "$BUILD/base-obj"
 cp -a "$OBJ" "$BUILD/base-obj"
-git checkout -q "$orig"
-trap - EXIT
-step "baseline: work tree back at $orig; running the matrix on the base (KSRC for it: tag base)"
+restore_work_tree
+step "baseline: work tree back at $ORIG_HEAD; running the matrix on the base"
 rc=0
 OUT=$BUILD/results/baseline OBJ=$BUILD/base-obj BASELINE=1 "$TOP/scripts/check.sh" || rc=$?
 dest=$TOP/results/baseline

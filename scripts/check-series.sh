@@ -7,12 +7,8 @@
 . "$(dirname "$0")/lib.sh"
 mapfile -t names < <(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$TOP/patches/series")
 [ ${#names[@]} -gt 0 ] || { step "check-series: patches/series is empty; nothing to check"; exit 0; }
+checkout_base check-series
 cd "$KSRC"
-[ -z "$(git status --porcelain --untracked-files=no)" ] ||
-	die "check-series: $KSRC has uncommitted changes; commit them first"
-orig=$(git symbolic-ref -q --short HEAD || git rev-parse HEAD)
-trap 'git -C "$KSRC" am --abort >/dev/null 2>&1 || true; git -C "$KSRC" checkout -q "$orig"' EXIT
-git checkout -q --detach base
 # build/obj is reused: kbuild rebuilds exactly what each step changed.
 export KSFT=$BUILD/series-kselftest
 failed=0 i=0

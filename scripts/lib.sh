@@ -61,3 +61,18 @@ require_built_from_tree() {
 	[ "$(cat "$f")" = "$want" ] ||
 		die "$1 was built from $(cat "$f"), the tree is at $want; run 'make'"
 }
+
+# Check out tag base (detached) in the work tree for a while; the branch is put back by
+# restore_work_tree, and on any exit.  Refuses a tree with uncommitted changes.
+checkout_base() {
+	[ -z "$(git -C "$KSRC" status --porcelain --untracked-files=no)" ] ||
+		die "$1: $KSRC has uncommitted changes; commit them first"
+	ORIG_HEAD=$(git -C "$KSRC" symbolic-ref -q --short HEAD || git -C "$KSRC" rev-parse HEAD)
+	trap restore_work_tree EXIT
+	git -C "$KSRC" checkout -q --detach base
+}
+restore_work_tree() {
+	git -C "$KSRC" am --abort >/dev/null 2>&1 || true
+	git -C "$KSRC" checkout -q "$ORIG_HEAD"
+	trap - EXIT
+}
