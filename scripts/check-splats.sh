@@ -12,6 +12,8 @@ pat+='blocked for more than|hung_task|soft lockup|hard LOCKUP|Kernel panic|'
 pat+='audit: .* error: |list_add corruption|list_del corruption|kmemleak: .* new suspected memory leaks|Call Trace:'
 if [ ! -s "$dmesg" ]; then
 	echo "splat-check: no kernel log at $dmesg (guest died or never ran)" >&2
+	# The console may still say why (a panic, an Oops).
+	grep -hE -- "$pat" "$@" 2>/dev/null | head -20 >&2
 	exit 1
 fi
 if ! grep -q '^workbench: guest run complete' "$dmesg"; then

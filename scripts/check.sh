@@ -46,7 +46,7 @@ for m in $modes; do
 	rc=0
 	"$TOP/scripts/boot.sh" -t "${GUEST_TIMEOUT:-2400}" -a "$params ${APPEND:-}" -- \
 		"$TOP/scripts/guest-run.sh" "$d" "$ksft" $tests >"$d/output.log" 2>"$d/console.log" || rc=$?
-	grep -E '^(ok|not ok) ' "$d/tap" 2>/dev/null | sed 's/^/    /' >&2
+	{ grep -E '^(ok|not ok) ' "$d/tap" 2>/dev/null || true; } | sed 's/^/    /' >&2
 	step "check: mode $m finished in $(( $(date +%s) - t0 ))s (guest exit $rc)"
 	# Problems of the run as a whole, each counted as a failure by summarize.py.
 	: >"$d/run-errors"
