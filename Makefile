@@ -3,7 +3,7 @@
 S := scripts
 .DEFAULT_GOAL := all
 .PHONY: all deps fetch unpack apply reapply kernel selftests check run shell export \
-	check-series baseline clean
+	check-series baseline bench clean
 
 all: deps fetch unpack apply kernel selftests
 
@@ -45,6 +45,11 @@ export:
 # Every patch builds on its own (KVM_AMD=m KVM_INTEL=m KVM_WERROR=y) and passes checkpatch.
 check-series:
 	@$(S)/check-series.sh
+
+# What eager splitting buys: dirty_log_perf_test in each MMU mode, eager split off and on;
+# table, CSV and plot in build/results/bench/ (REPEATS=3 SIZE=64M ITERATIONS=3).
+bench:
+	@$(S)/bench.sh
 
 # The matrix on the pristine base, kept in results/baseline/.
 baseline:

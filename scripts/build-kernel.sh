@@ -1,20 +1,31 @@
 #!/usr/bin/env bash
-# Configure (x86_64_defconfig + config/kvm.config) and build the kernel out of tree.
+# Configure (x86_64_defconfig + config/kvm.config [+ FRAGMENTS]) and build the kernel out of
+# tree.  FRAGMENTS: more config fragments, e.g. config/debug.config for the debug profile.
+# JOBS: parallel jobs (default: all CPUs).
 . "$(dirname "$0")/lib.sh"
 obj=$OBJ
-frag=$TOP/config/kvm.config
+frags=("$TOP/config/kvm.config")
+for f in ${FRAGMENTS:-}; do frags+=("$(realpath -m "$TOP/$f")"); done
 cc="gcc"
 command -v ccache >/dev/null && cc="ccache gcc"
 # Relative paths in the cache key, so that the base, the series check and the work tree
 # (same source path, different object directories) share cached objects.
 export CCACHE_BASEDIR=$BUILD CCACHE_NOHASHDIR=1
-kmake() { make -C "$KSRC" O="$obj" CC="$cc" HOSTCC="$cc" -j"$(nproc)" -s "$@"; }
+kmake() { make -C "$KSRC" O="$obj" CC="$cc" HOSTCC="$cc" -j"${JOBS:-$(nproc)}" -s "$@"; }
 
 mkdir -p "$obj"
-if [ ! -f "$obj/.config" ] || [ "$frag" -nt "$obj/.config" ]; then
-	step "build: configure $obj (x86_64_defconfig + ${frag#$TOP/})"
+stale=
+[ -f "$obj/.config" ] || stale=1
+for f in "${frags[@]}"; do
+	[ -f "$f" ] || die "build: no config fragment $f"
+	[ "$f" -nt "$obj/.config" ] && stale=1
+done
+# A different set of fragments than last time needs a new configuration too.
+[ "$(cat "$obj/.workbench-fragments" 2>/dev/null)" = "${frags[*]}" ] || stale=1
+if [ -n "$stale" ]; then
+	step "build: configure $obj (x86_64_defconfig + ${frags[*]#$TOP/})"
 	kmake x86_64_defconfig >/dev/null
-	(cd "$obj" && "$KSRC/scripts/kconfig/merge_config.sh" -m -O "$obj" .config "$frag" >/dev/null)
+	(cd "$obj" && "$KSRC/scripts/kconfig/merge_config.sh" -m -O "$obj" .config "${frags[@]}" >/dev/null)
 	kmake olddefconfig >/dev/null
 	# Fail closed: every line of the fragment must have taken effect.
 	bad=0
@@ -22,8 +33,9 @@ if [ ! -f "$obj/.config" ] || [ "$frag" -nt "$obj/.config" ]; then
 		case "$l" in CONFIG_*=n) k=${l%%=*}; grep -qx "$k=[ym]" "$obj/.config" && { echo "config: $k still set" >&2; bad=1; } ;;
 		             CONFIG_*=*) grep -qx "$l" "$obj/.config" || { echo "config: '$l' did not stick" >&2; bad=1; } ;;
 		esac
-	done < <(sed 's/#.*//' "$frag")
+	done < <(cat "${frags[@]}" | sed 's/#.*//')
 	[ $bad = 0 ] || { rm -f "$obj/.config"; die "build: config fragment did not apply"; }
+	echo "${frags[*]}" >"$obj/.workbench-fragments"
 fi
 step "build: kernel + modules in ${obj#$TOP/} ($(nproc) jobs, $cc)"
 start=$(date +%s)

@@ -3,7 +3,8 @@
 # pinned virtme-ng .deb from the Debian archive (trixie; architecture-independent).
 . "$(dirname "$0")/lib.sh"
 pkgs=(build-essential flex bison bc libelf-dev libssl-dev cpio kmod ccache git curl xz-utils
-      qemu-system-x86 udev file rsync python3 python3-ply python3-git python-is-python3 python3-argcomplete python3-requests python3-pkg-resources)
+      qemu-system-x86 udev file rsync python3 python3-ply python3-git python-is-python3 python3-argcomplete python3-requests python3-pkg-resources
+      python3-matplotlib)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
