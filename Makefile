@@ -7,6 +7,17 @@ S := scripts
 
 all: deps fetch unpack apply kernel selftests
 
+# PROFILE=debug: the same kernel with KASAN, lockdep, DEBUG_VM, DEBUG_LIST, kmemleak and
+# fault injection (config/debug.config), in build/obj-debug; "make kernel PROFILE=debug",
+# then "make check PROFILE=debug" runs the matrix on it, booted with slub_nomerge so that
+# failslab can target KVM's caches.
+ifeq ($(PROFILE),debug)
+export OBJ := $(CURDIR)/build/obj-debug
+export FRAGMENTS := config/debug.config
+export PROFILE_APPEND := slub_nomerge
+export GUEST_TIMEOUT ?= 5400
+endif
+
 deps:
 	@$(S)/install-deps.sh
 fetch:

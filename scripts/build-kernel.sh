@@ -27,17 +27,19 @@ if [ -n "$stale" ]; then
 	kmake x86_64_defconfig >/dev/null
 	(cd "$obj" && "$KSRC/scripts/kconfig/merge_config.sh" -m -O "$obj" .config "${frags[@]}" >/dev/null)
 	kmake olddefconfig >/dev/null
-	# Fail closed: every line of the fragment must have taken effect.
+	# Fail closed: every line of the fragments must have taken effect (a later fragment's
+	# setting of an option replaces an earlier one).
 	bad=0
 	while IFS= read -r l; do
 		case "$l" in CONFIG_*=n) k=${l%%=*}; grep -qx "$k=[ym]" "$obj/.config" && { echo "config: $k still set" >&2; bad=1; } ;;
 		             CONFIG_*=*) grep -qx "$l" "$obj/.config" || { echo "config: '$l' did not stick" >&2; bad=1; } ;;
 		esac
-	done < <(cat "${frags[@]}" | sed 's/#.*//')
+	done < <(cat "${frags[@]}" | sed -e 's/#.*//' -e '/^\s*$/d' |
+		 awk -F= '{ last[$1] = $0; order[NR] = $1 } END { for (i = 1; i <= NR; i++) if (order[i] in last) { print last[order[i]]; delete last[order[i]] } }')
 	[ $bad = 0 ] || { rm -f "$obj/.config"; die "build: config fragment did not apply"; }
 	echo "${frags[*]}" >"$obj/.workbench-fragments"
 fi
-step "build: kernel + modules in ${obj#$TOP/} ($(nproc) jobs, $cc)"
+step "build: kernel + modules in ${obj#$TOP/} (${JOBS:-$(nproc)} jobs, $cc)"
 start=$(date +%s)
 rm -f "$obj/.workbench-tree"
 kmake bzImage modules || die "build: kernel build failed"

@@ -41,10 +41,10 @@ for m in $modes; do
 	echo "$tests" >"$out/$m.tests"
 	d=$out/$m
 	mkdir -p "$d"
-	step "check: mode $m ($params${APPEND:+ $APPEND}): booting, $(echo $tests | wc -w) tests"
+	step "check: mode $m ($params${PROFILE_APPEND:+ $PROFILE_APPEND}${APPEND:+ $APPEND}): booting, $(echo $tests | wc -w) tests"
 	t0=$(date +%s)
 	rc=0
-	"$TOP/scripts/boot.sh" -t "${GUEST_TIMEOUT:-2400}" -a "$params ${APPEND:-}" -- \
+	"$TOP/scripts/boot.sh" -t "${GUEST_TIMEOUT:-2400}" -a "$params ${PROFILE_APPEND:-} ${APPEND:-}" -- \
 		"$TOP/scripts/guest-run.sh" "$d" "$ksft" $tests >"$d/output.log" 2>"$d/console.log" || rc=$?
 	{ grep -E '^(ok|not ok) ' "$d/tap" 2>/dev/null || true; } | sed 's/^/    /' >&2
 	step "check: mode $m finished in $(( $(date +%s) - t0 ))s (guest exit $rc)"

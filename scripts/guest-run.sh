@@ -57,6 +57,11 @@ else
 fi
 # Object size of the shadow page header (the series must not grow it), for the record.
 grep -E '^(# name|kvm_mmu_page_header) ' /proc/slabinfo >"$out/slabinfo" 2>/dev/null
+# With kmemleak (debug profile): a scan after the tests, reported by check-splats.sh.
+if [ -w /sys/kernel/debug/kmemleak ]; then
+	echo scan >/sys/kernel/debug/kmemleak; sleep 5; echo scan >/sys/kernel/debug/kmemleak
+	cat /sys/kernel/debug/kmemleak >"$out/kmemleak"
+fi
 dmesg >"$out/dmesg"
 echo "workbench: guest run complete" >>"$out/dmesg"
 exit $rc
