@@ -9,12 +9,12 @@ all: deps fetch unpack apply kernel selftests
 
 # PROFILE=debug: the same kernel with KASAN, lockdep, DEBUG_VM, DEBUG_LIST, kmemleak and
 # fault injection (config/debug.config), in build/obj-debug; "make kernel PROFILE=debug",
-# then "make check PROFILE=debug" runs the matrix on it, booted with slub_nomerge so that
-# failslab can target KVM's caches.
+# then "make check PROFILE=debug" runs the matrix on it, booted with KVM's rmap and shadow
+# page caches marked for failslab (5.10 only allows that at boot, through slub_debug=A).
 ifeq ($(PROFILE),debug)
 export OBJ := $(CURDIR)/build/obj-debug
 export FRAGMENTS := config/debug.config
-export PROFILE_APPEND := slub_nomerge
+export PROFILE_APPEND := slub_nomerge slub_debug=A,pte_list_desc,kvm_mmu_page_header
 export GUEST_TIMEOUT ?= 5400
 endif
 
