@@ -3,7 +3,7 @@
 S := scripts
 .DEFAULT_GOAL := all
 .PHONY: all deps fetch unpack apply reapply kernel selftests check run shell export \
-	check-series baseline bench clean
+	check-series baseline bench soak clean
 
 all: deps fetch unpack apply kernel selftests
 
@@ -61,6 +61,11 @@ check-series:
 # table, CSV and plot in build/results/bench/ (REPEATS=3 SIZE=64M ITERATIONS=3).
 bench:
 	@$(S)/bench.sh
+
+# Longer seeded runs of the randomized tests (tests/soak.tests) in each MMU mode, with the
+# same splat check; results in build/results/soak/ (MODES="npt0 ..." to choose).
+soak:
+	@$(S)/soak.sh
 
 # The matrix on the pristine base, kept in results/baseline/.
 baseline:

@@ -3,6 +3,8 @@
 # command line selects, checks that the mode took, runs the given kselftests and leaves
 # TAP and the kernel log in OUTDIR.  Exit status: 0 if every test passed or skipped.
 # Usage: guest-run.sh OUTDIR KSELFTEST_DIR collection:test...
+#        guest-run.sh OUTDIR KSELFTEST_DIR --script FILE   (FILE's TAP instead of the runner's;
+#        scripts/soak.sh uses it to run tests with arguments)
 set -u
 out=$1 ksft=$2
 shift 2
@@ -44,7 +46,8 @@ if [ -e "$out/setup-error" ]; then
 	rc=1
 else
 	args=()
-	for t in "$@"; do args+=(-t "$t"); done
+	script=
+	if [ "${1:-}" = --script ]; then script=$2; else for t in "$@"; do args+=(-t "$t"); done; fi
 	cd "$ksft" || exit 1
 	# Everything goes to a file in the shared directory: virtme's stdout and stderr
 	# ports are reopened separately by QEMU on the host and can overwrite each other.
@@ -52,7 +55,11 @@ else
 	# tests' output to /dev/stdout, so give it the usual meaning back.
 	ln -sfn /proc/self/fd/1 /dev/stdout
 	ln -sfn /proc/self/fd/2 /dev/stderr
-	./run_kselftest.sh "${args[@]}" >"$out/tap" 2>&1
+	if [ -n "$script" ]; then
+		bash "$script" >"$out/tap" 2>&1
+	else
+		./run_kselftest.sh "${args[@]}" >"$out/tap" 2>&1
+	fi
 	grep -q '^not ok' "$out/tap" && rc=1
 fi
 # Object size of the shadow page header (the series must not grow it), for the record.
