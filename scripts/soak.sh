@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Longer runs of the randomized tests (tests/soak.tests, commands with arguments) in each
 # MMU mode: one boot per mode, the guest kernel log checked for splats as in "make check".
-# Environment: MODES (default: npt1-tdp0 npt1-tdp1 npt0), OUT (default build/results/soak).
+# Environment: MODES (default: npt1-tdp0 npt1-tdp1 npt0), OUT (default build/results/soak),
+#   APPEND="extra kernel params" (e.g. kvm.eager_page_split=0).
 # Exit 0 only when every command passed or skipped and every log is clean.
 . "$(dirname "$0")/lib.sh"
 out=$(realpath -m "${OUT:-$BUILD/results/soak}")
@@ -28,10 +29,10 @@ for m in $modes; do
 			printf 'echo "$r $n %s (exit $rc, $(( $(date +%%s) - s )) s)"\n' "$cmd"
 		done
 	} >"$d/run.sh"
-	step "soak: mode $m ($params ${PROFILE_APPEND:-}): booting, $(list "$TOP/tests/soak.tests" | wc -l) commands"
+	step "soak: mode $m ($params ${PROFILE_APPEND:-} ${APPEND:-}): booting, $(list "$TOP/tests/soak.tests" | wc -l) commands"
 	t0=$(date +%s)
 	rc=0
-	"$TOP/scripts/boot.sh" -t "${GUEST_TIMEOUT:-2400}" -a "$params ${PROFILE_APPEND:-}" -- \
+	"$TOP/scripts/boot.sh" -t "${GUEST_TIMEOUT:-2400}" -a "$params ${PROFILE_APPEND:-} ${APPEND:-}" -- \
 		"$TOP/scripts/guest-run.sh" "$d" "$ksft" --script "$d/run.sh" >"$d/output.log" \
 		2>"$d/console.log" || rc=$?
 	grep -E '^(ok|not ok) ' "$d/tap" 2>/dev/null | sed 's/^/    /' >&2
