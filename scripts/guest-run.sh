@@ -55,10 +55,14 @@ else
 	# tests' output to /dev/stdout, so give it the usual meaning back.
 	ln -sfn /proc/self/fd/1 /dev/stdout
 	ln -sfn /proc/self/fd/2 /dev/stderr
+	# Appending: kselftest's runner reopens /dev/stdout (O_APPEND) for the tests' own
+	# output; a file opened without O_APPEND here would overwrite those lines with its
+	# "ok" lines, at its own offset.
+	: >"$out/tap"
 	if [ -n "$script" ]; then
-		bash "$script" >"$out/tap" 2>&1
+		bash "$script" >>"$out/tap" 2>&1
 	else
-		./run_kselftest.sh "${args[@]}" >"$out/tap" 2>&1
+		./run_kselftest.sh "${args[@]}" >>"$out/tap" 2>&1
 	fi
 	grep -q '^not ok' "$out/tap" && rc=1
 fi
