@@ -3,16 +3,19 @@
 S := scripts
 .DEFAULT_GOAL := all
 .PHONY: all deps fetch unpack apply reapply kernel selftests check run shell export \
-	check-series baseline bench soak clean
+	check-series baseline bench soak results-check clean
 
 all: deps fetch unpack apply kernel selftests
+
+# What the scripts record as the command in each results folder's provenance file.
+export WORKBENCH_CMD := make $(or $(MAKECMDGOALS),all)
 
 # PROFILE=debug: the same kernel with KASAN, lockdep, DEBUG_VM, DEBUG_LIST, kmemleak and
 # fault injection (config/debug.config), in build/obj-debug; "make kernel PROFILE=debug",
 # then "make check PROFILE=debug" runs the matrix on it, booted with KVM's rmap and shadow
 # page caches marked for failslab (5.10 only allows that at boot, through slub_debug=A).
 ifeq ($(PROFILE),debug)
-export OBJ := $(CURDIR)/build/obj-debug
+export PROFILE
 export FRAGMENTS := config/debug.config
 export PROFILE_APPEND := slub_nomerge slub_debug=A,pte_list_desc,kvm_mmu_page_header
 export GUEST_TIMEOUT ?= 5400
@@ -43,11 +46,11 @@ check:
 MODE ?= npt0
 run:
 	@test -n "$(TEST)" || { echo "usage: make run TEST=kvm:name [MODE=npt0] [APPEND=...]"; exit 2; }
-	@MODES="$(MODE)" TESTS="$(TEST)" APPEND="$(APPEND)" $(S)/check.sh
+	@MODES="$(MODE)" TESTS="$(TEST)" APPEND="$(APPEND)" RUN_NAME=run $(S)/check.sh
 
 # An interactive shell in the guest, in one mode.
 shell:
-	@$(S)/boot.sh -a "$$(awk '$$1 == "$(MODE)" { $$1 = ""; print }' tests/modes) $(APPEND)"
+	@APPEND="$(APPEND)" $(S)/run-guest.sh $(MODE)
 
 # Work tree commits (base..HEAD) -> patches/ and patches/series.
 export:
@@ -67,7 +70,12 @@ bench:
 soak:
 	@$(S)/soak.sh
 
-# The matrix on the pristine base, kept in results/baseline/.
+# Every results/ path cited by README, docs/ and the cover letters, with the series it
+# measured; fails on a citation of another series' result that does not say so.
+results-check:
+	@$(S)/results-check.py
+
+# The matrix on the pristine base, kept in results/BASE/baseline/.
 baseline:
 	@$(S)/baseline.sh
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Run the matrix on the pristine base (tag "base", no patches) and keep the result in
-# results/baseline/ (committed), so that every failure with the series can be compared
+# results/BASE/baseline/ (committed), so that every failure with the series can be compared
 # with the same test on the unpatched kernel.  The base is checked out in build/linux
 # itself and built incrementally in build/obj, then the work tree is put back.
 . "$(dirname "$0")/lib.sh"
@@ -18,13 +18,14 @@ restore_work_tree
 step "baseline: work tree back at $ORIG_HEAD; running the matrix on the base"
 rc=0
 OUT=$BUILD/results/baseline OBJ=$BUILD/base-obj BASELINE=1 "$TOP/scripts/check.sh" || rc=$?
-dest=$TOP/results/baseline
+dest=$TOP/results/$BASE/baseline
 rm -rf "$dest" && mkdir -p "$dest"
 for d in "$BUILD/results/baseline"/*/; do
 	m=$(basename "$d")
 	mkdir -p "$dest/$m"
-	cp "$d"/tap "$d"/mode "$d"/splats "$d"/output.log "$dest/$m/" 2>/dev/null || true
+	cp "$d"/tap "$d"/mode "$d"/splats "$d"/run-errors "$d"/provenance "$dest/$m/" 2>/dev/null || true
 	gzip -9c "$d/dmesg" >"$dest/$m/dmesg.gz" 2>/dev/null || true
 done
-cp "$BUILD/results/baseline/summary" "$dest/"
-step "baseline: results in results/baseline/ (matrix exit $rc)"
+cp "$BUILD/results/baseline/summary" "$BUILD/results/baseline/provenance" "$dest/"
+step "baseline: results in results/$BASE/baseline/ (matrix exit $rc)"
+exit $rc

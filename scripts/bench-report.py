@@ -68,6 +68,7 @@ def spread(vals, fmt):
 
 def main():
     d = sys.argv[1]
+    status = 0
     runs, missing = [], []
     for boot, setup, label in SETUPS:
         for w in WRITES:
@@ -86,6 +87,7 @@ def main():
                     rep += 1
     if missing:
         print("bench-report: incomplete logs: " + ", ".join(missing), file=sys.stderr)
+        status = 1
     if not runs:
         print("bench-report: no results in " + d, file=sys.stderr)
         return 1
@@ -174,7 +176,7 @@ def main():
         import matplotlib.pyplot as plt
     except ImportError:
         print("bench-report: no matplotlib, no plot", file=sys.stderr)
-        return 0
+        return status
     fig, axes = plt.subplots(2, len(SETUPS), figsize=(5 * len(SETUPS), 8), squeeze=False)
     for col, (_, _, label) in enumerate(SETUPS):
         for row, (key, ylabel, log) in enumerate((("it1_dirty_s", "iteration 1 time (s)", False),
@@ -204,7 +206,7 @@ def main():
                  "(median, min-max)", fontsize=10)
     fig.tight_layout()
     fig.savefig(os.path.join(d, "bench.png"), dpi=90)
-    return 0
+    return status
 
 
 if __name__ == "__main__":

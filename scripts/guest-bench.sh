@@ -1,29 +1,21 @@
 #!/usr/bin/env bash
-# Runs INSIDE the test guest (started by scripts/bench.sh): dirty_log_perf_test with
-# kvm.eager_page_split off and on in the same boot, for each write percentage and
-# repetition, one log per run in OUTDIR.  The order interleaves off and on, so that a
-# slow phase of the emulator hits both alike.
+# Runs INSIDE the test guest, as the command of scripts/guest-run.sh (started by
+# scripts/bench.sh): dirty_log_perf_test with kvm.eager_page_split off and on in the same
+# boot, for each write percentage and repetition, one log per run in OUTDIR.  The order
+# interleaves off and on, so that a slow phase of the emulator hits both alike.
 # Usage: guest-bench.sh OUTDIR KSELFTEST_DIR SETUPS REPEATS SIZE ITERATIONS WRITE_PCT...
 #   SETUPS: comma-separated; direct (guest code in the vCPU), nested (in an L2 on nested NPT)
+# Exit status: 0 when every run succeeded.
 set -u
 out=$1 ksft=$2 setups=$3 repeats=$4 size=$5 iters=$6
 shift 6
 mkdir -p "$out"
-log() { echo "guest-bench: $*" >&2; }
+log() { echo "guest-bench: $*"; }
 
-modprobe kvm_amd || { log "modprobe kvm_amd failed"; exit 1; }
 echo 128 >/proc/sys/vm/nr_hugepages
-mount -t debugfs none /sys/kernel/debug 2>/dev/null || true
 param=/sys/module/kvm/parameters/eager_page_split
 [ -w $param ] || { log "$param not writable"; exit 1; }
-{
-	echo "kernel: $(uname -r) $(uname -v)"
-	echo "cmdline: $(cat /proc/cmdline)"
-	for p in kvm_amd/npt kvm_amd/nested kvm/tdp_mmu kvm/nx_huge_pages; do
-		echo "$p: $(cat /sys/module/${p%/*}/parameters/${p#*/})"
-	done
-	grep -E '^(# name|kvm_mmu_page_header) ' /proc/slabinfo
-} >"$out/guest.txt"
+grep -E '^(# name|kvm_mmu_page_header) ' /proc/slabinfo >"$out/guest.txt"
 
 rc=0
 for setup in ${setups//,/ }; do
@@ -43,5 +35,4 @@ for setup in ${setups//,/ }; do
 	done
 done
 echo Y >$param
-dmesg >"$out/dmesg"
 exit $rc

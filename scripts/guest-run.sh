@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
-# Runs INSIDE the test guest (started by scripts/boot.sh).  Loads KVM in the mode the kernel
-# command line selects, checks that the mode took, runs the given kselftests and leaves
-# TAP and the kernel log in OUTDIR.  Exit status: 0 if every test passed or skipped.
-# Usage: guest-run.sh OUTDIR KSELFTEST_DIR collection:test...
-#        guest-run.sh OUTDIR KSELFTEST_DIR --script FILE   (FILE's TAP instead of the runner's;
-#        scripts/soak.sh uses it to run tests with arguments)
+# Runs INSIDE the test guest (started by scripts/run-guest.sh): the one way every guest run
+# starts and ends.  Loads KVM in the mode the kernel command line selects and checks that
+# the mode took, runs COMMAND (a bash command line) with its output in OUTDIR/LOG, then
+# leaves the kernel log in OUTDIR/dmesg with the end-of-run marker that
+# scripts/check-splats.sh requires, and the command's exit status in OUTDIR/exit.
+# Usage: guest-run.sh OUTDIR LOG COMMAND...
+# Exit status: the command's; 1 without running it when KVM or the mode is wrong (the
+# reason in OUTDIR/setup-error).
 set -u
-out=$1 ksft=$2
+out=$1 logname=$2
 shift 2
 mkdir -p "$out"
+rm -f "$out/setup-error" "$out/exit" "$out/dmesg"
 log() { echo "guest: $*" >&2; }
 
 param() { cat "/sys/module/$1/parameters/$2" 2>/dev/null || echo '?'; }
@@ -29,11 +32,10 @@ if [ -n "$bad" ]; then
 	echo "wrong MMU mode:$bad" >>"$out/setup-error"
 fi
 {
-	echo "kernel: $(uname -r)"
+	echo "kernel: $(uname -r) $(uname -v)"
 	echo "cmdline: $(cat /proc/cmdline)"
 	for p in kvm_amd/npt kvm_amd/nested kvm/tdp_mmu kvm/mmu_audit kvm/nx_huge_pages kvm/eager_page_split; do
-		[ -e "/sys/module/$p" ] || [ -e "/sys/module/${p%/*}/parameters/${p#*/}" ] &&
-			echo "$p: $(param "${p%/*}" "${p#*/}")"
+		[ -e "/sys/module/${p%/*}/parameters/${p#*/}" ] && echo "$p: $(param "${p%/*}" "${p#*/}")"
 	done
 } >"$out/mode"
 
@@ -41,34 +43,25 @@ fi
 echo 64 >/proc/sys/vm/nr_hugepages 2>/dev/null || true
 mount -t debugfs none /sys/kernel/debug 2>/dev/null || true
 
-rc=0
-if [ -e "$out/setup-error" ]; then
-	rc=1
-else
-	args=()
-	script=
-	if [ "${1:-}" = --script ]; then script=$2; else for t in "$@"; do args+=(-t "$t"); done; fi
-	cd "$ksft" || exit 1
-	# Everything goes to a file in the shared directory: virtme's stdout and stderr
-	# ports are reopened separately by QEMU on the host and can overwrite each other.
+rc=1
+if [ ! -e "$out/setup-error" ]; then
 	# virtme points /dev/stdout at a port of its own; kselftest's runner writes the
-	# tests' output to /dev/stdout, so give it the usual meaning back.
+	# tests' output to /dev/stdout, so give it the usual meaning back.  Everything goes
+	# to a file in the shared directory: virtme's stdout and stderr ports are reopened
+	# separately by QEMU on the host and can overwrite each other.
 	ln -sfn /proc/self/fd/1 /dev/stdout
 	ln -sfn /proc/self/fd/2 /dev/stderr
 	# Appending: kselftest's runner reopens /dev/stdout (O_APPEND) for the tests' own
 	# output; a file opened without O_APPEND here would overwrite those lines with its
 	# "ok" lines, at its own offset.
-	: >"$out/tap"
-	if [ -n "$script" ]; then
-		bash "$script" >>"$out/tap" 2>&1
-	else
-		./run_kselftest.sh "${args[@]}" >>"$out/tap" 2>&1
-	fi
-	grep -q '^not ok' "$out/tap" && rc=1
+	: >"$out/$logname"
+	bash -c "$*" >>"$out/$logname" 2>&1
+	rc=$?
+	echo $rc >"$out/exit"
 fi
 # Object size of the shadow page header (the series must not grow it), for the record.
 grep -E '^(# name|kvm_mmu_page_header) ' /proc/slabinfo >"$out/slabinfo" 2>/dev/null
-# With kmemleak (debug profile): a scan after the tests, reported by check-splats.sh.
+# With kmemleak (debug profile): a scan after the run, reported by check-splats.sh.
 if [ -w /sys/kernel/debug/kmemleak ]; then
 	echo scan >/sys/kernel/debug/kmemleak; sleep 5; echo scan >/sys/kernel/debug/kmemleak
 	cat /sys/kernel/debug/kmemleak >"$out/kmemleak"

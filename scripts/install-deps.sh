@@ -16,7 +16,7 @@ if [ ${#missing[@]} -gt 0 ]; then
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" >/dev/null ||
 		die "deps: apt-get install failed for: ${missing[*]}"
 fi
-vng_deb=$BUILD/dl/${VNG_PATH##*/}
+vng_deb=$DL/${VNG_PATH##*/}
 if [ "$(dpkg-query -W -f='${Version}' virtme-ng 2>/dev/null)" != "$VNG_VERSION" ]; then
 	fetch_pinned trixie "$VNG_PATH" "$VNG_SHA256" "$vng_deb"
 	step "deps: install virtme-ng $VNG_VERSION"

@@ -1,24 +1,38 @@
 # Shared helpers for the workbench scripts.  Sourced, not run.
 set -euo pipefail
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-BUILD=${BUILD:-$TOP/build}
+. "$TOP/base.conf"
+# The kernel base: BASE=VERSION picks bases/VERSION.conf.  The default base builds in
+# build/, any other in build/VERSION/, so that each keeps its own work tree, objects and
+# results; downloads are shared in build/dl.
+BASE=${BASE:-$BASE_DEFAULT}
+[ -f "$TOP/bases/$BASE.conf" ] || {
+	printf 'ERROR: no base %s; supported: %s\n' "$BASE" \
+		"$(cd "$TOP/bases" && ls *.conf | sed 's/\.conf$//' | paste -sd' ')" >&2
+	exit 1
+}
+. "$TOP/bases/$BASE.conf"
+DL=$TOP/build/dl
+if [ "$BASE" = "$BASE_DEFAULT" ]; then BUILD=${BUILD:-$TOP/build}; else BUILD=${BUILD:-$TOP/build/$BASE}; fi
+export BASE
 # The tree, its object directory and its installed kselftests; overridable so that the same
 # scripts build and run the pristine base (scripts/baseline.sh) beside the work tree.
 KSRC=$(realpath -m "${KSRC:-$BUILD/linux}")
-OBJ=$(realpath -m "${OBJ:-$BUILD/obj}")
+# A profile (PROFILE=debug) builds in its own object directory, build/obj-PROFILE.
+OBJ=$(realpath -m "${OBJ:-$BUILD/obj${PROFILE:+-$PROFILE}}")
 KSFT=$(realpath -m "${KSFT:-$BUILD/kselftest}")
-. "$TOP/base.conf"
 
 step() { printf '==> [%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { printf 'ERROR: %s\n' "$*" >&2; exit 1; }
 
-# The Debian archive root that this machine's apt is configured for (e.g. ".../debian/").
-# Only "debian" roots are considered; the first one that carries the wanted suite wins.
+# The Debian archive root that this machine's apt is configured for (e.g. ".../debian/";
+# ".../debian-security/" for the security suites).  Only Debian's own roots are considered;
+# the first one that carries the wanted suite wins.
 debian_archive() {
 	local suite=$1 uri
 	for uri in $(apt-get indextargets --format '$(REPO_URI)' 2>/dev/null | sort -u); do
-		case "$uri" in */debian/) ;; *) continue ;; esac
-		if curl -fsS -m 30 -o /dev/null "${uri}dists/$suite/Release"; then
+		case "$uri" in */debian/|*/debian-security/) ;; *) continue ;; esac
+		if curl -fs -m 30 -o /dev/null "${uri}dists/$suite/Release"; then
 			echo "$uri"
 			return 0
 		fi
@@ -46,11 +60,75 @@ fetch_pinned() {
 	}
 }
 
+list_file() { sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$1"; }
+
+# An MMU mode of tests/modes: its kernel parameters, and its test list (default
+# tests/x86.tests).  The pristine base (BASELINE=1) lacks mmu_audit=2 (every event): its
+# closest is 1 (10 events per 5 s).
+mode_field() { list_file "$TOP/tests/modes" | awk -F'\t+' -v m="$1" -v f="$2" '$1 == m { print $f }'; }
+mode_params() {
+	local p
+	p=$(mode_field "$1" 2)
+	[ -n "$p" ] || die "unknown mode '$1' (see tests/modes: $(list_file "$TOP/tests/modes" | cut -f1 | paste -sd' '))"
+	[ -n "${BASELINE:-}" ] && p=${p/kvm.mmu_audit=2/kvm.mmu_audit=1}
+	echo "$p"
+}
+mode_tests() {
+	local f
+	f=$(mode_field "$1" 3)
+	list_file "$TOP/${f:-tests/x86.tests}"
+}
+all_modes() { list_file "$TOP/tests/modes" | cut -f1; }
+
 # What a build was made from: the commit of the tree, and "+dirty" for uncommitted changes.
 tree_state() {
 	local d=
 	[ -n "$(git -C "$KSRC" status --porcelain --untracked-files=no 2>/dev/null)" ] && d=+dirty
 	echo "$(git -C "$KSRC" rev-parse HEAD)$d"
+}
+
+# The series as a name that is the same on every machine: the first 12 hex digits of the
+# sha1 of its patch-ids in order (commit ids differ between machines that ran "git am",
+# patch-ids do not).  "pristine" for no patches.
+series_id_of() {
+	local ids
+	ids=$(git patch-id --stable | cut -d' ' -f1)
+	if [ -z "$ids" ]; then echo pristine; else printf '%s\n' "$ids" | sha1sum | cut -c1-12; fi
+}
+# ... of the tree at commit REV (base..REV), and of patches/series as shipped.
+series_id_of_tree() { git -C "$KSRC" format-patch --stdout "base..${1%+dirty}" | series_id_of; }
+series_id_of_patches() {
+	local n
+	sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$TOP/patches/series" |
+		while read -r n; do cat "$TOP/patches/$n"; done | series_id_of
+}
+
+# write_provenance DIR [MORE LINES...]: what a results folder measured, in DIR/provenance:
+# the command, the base, the series (id and patch count) the kernel and the kselftests
+# were built from, the kernel's configuration, the emulator.  scripts/results-check.py
+# reads the "series:" line.
+write_provenance() {
+	local dir=$1 kt st
+	shift
+	kt=$(cat "$OBJ/.workbench-tree" 2>/dev/null || echo unknown)
+	st=$(cat "$KSFT/.workbench-tree" 2>/dev/null || echo unknown)
+	mkdir -p "$dir"
+	{
+		echo "command: ${WORKBENCH_CMD:-$0}"
+		local v
+		for v in BASE PROFILE MODES TESTS APPEND REPEATS SIZE ITERATIONS GUEST_CPUS GUEST_MEM; do
+			[ -n "${!v:-}" ] && echo "env: $v=${!v}"
+		done
+		echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+		echo "base: linux-source-5.10 $BASE ($BASE_UPSTREAM), package sha256 $BASE_SHA256"
+		echo "series: $(series_id_of_tree "$kt") ($(git -C "$KSRC" rev-list --count "base..${kt%+dirty}" 2>/dev/null) patches; kernel tree $kt)"
+		echo "kselftests: series $(series_id_of_tree "$st") (tree $st)"
+		echo "kernel: $(cat "$OBJ/include/config/kernel.release" 2>/dev/null), .config sha256 $(sha256sum <"$OBJ/.config" | cut -c1-16), fragments: $(sed "s|$TOP/||g" "$OBJ/.workbench-fragments" 2>/dev/null)"
+		echo "emulator: $(qemu-system-x86_64 --version | head -n1), virtme-ng $(dpkg-query -W -f='${Version}' virtme-ng 2>/dev/null)"
+		echo "host: $(nproc) CPUs, $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -n1)"
+		local l
+		for l in "$@"; do echo "$l"; done
+	} >"$dir/provenance"
 }
 
 # Refuse to test a build that was not made from the tree as it is now.
