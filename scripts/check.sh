@@ -10,7 +10,7 @@ out=$(realpath -m "${OUT:-$BUILD/results/${RUN_NAME:-latest}}")
 ksft=$KSFT
 [ -x "$ksft/run_kselftest.sh" ] || die "check: kselftests not built ($ksft); run 'make'"
 if [ -n "${BASELINE:-}" ]; then
-	want=$(git -C "$KSRC" rev-parse base)
+	want=$(git -C "$KSRC" rev-parse 'base^{commit}')
 	for d in "$OBJ" "$ksft"; do
 		[ "$(cat "$d/.workbench-tree" 2>/dev/null)" = "$want" ] || die "check: $d is not a build of tag base"
 	done

@@ -28,8 +28,10 @@ mkdir -p "$out"
 rm -f "$out/run-errors" "$out/exit" "$out/dmesg" "$out/setup-error"
 write_provenance "$out" "mode: $mode ($params)" "guest command: $*"
 rc=0
+# virtme-ng hands the guest one command line, which a shell there splits: quote each word.
 "$TOP/scripts/boot.sh" -t "$timeout_s" -a "$params" -- \
-	"$TOP/scripts/guest-run.sh" "$out" "$logname" "$@" >"$out/output.log" 2>"$out/console.log" || rc=$?
+	"$(printf '%q ' "$TOP/scripts/guest-run.sh" "$out" "$logname" "$@")" \
+	>"$out/output.log" 2>"$out/console.log" || rc=$?
 {
 	[ -e "$out/setup-error" ] && cat "$out/setup-error"
 	[ $rc = 124 ] && echo "guest timed out after ${timeout_s}s"
