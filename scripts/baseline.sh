@@ -18,14 +18,6 @@ restore_work_tree
 step "baseline: work tree back at $ORIG_HEAD; running the matrix on the base"
 rc=0
 OUT=$BUILD/results/baseline OBJ=$BUILD/base-obj BASELINE=1 "$TOP/scripts/check.sh" || rc=$?
-dest=$TOP/results/$BASE/baseline
-rm -rf "$dest" && mkdir -p "$dest"
-for d in "$BUILD/results/baseline"/*/; do
-	m=$(basename "$d")
-	mkdir -p "$dest/$m"
-	cp "$d"/tap "$d"/mode "$d"/splats "$d"/run-errors "$d"/provenance "$dest/$m/" 2>/dev/null || true
-	gzip -9c "$d/dmesg" >"$dest/$m/dmesg.gz" 2>/dev/null || true
-done
-cp "$BUILD/results/baseline/summary" "$BUILD/results/baseline/provenance" "$dest/"
+"$TOP/scripts/keep-results.sh" "$BUILD/results/baseline" "$TOP/results/$BASE/baseline"
 step "baseline: results in results/$BASE/baseline/ (matrix exit $rc)"
 exit $rc
