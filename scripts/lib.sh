@@ -15,6 +15,9 @@ BASE=${BASE:-$BASE_DEFAULT}
 DL=$TOP/build/dl
 if [ "$BASE" = "$BASE_DEFAULT" ]; then BUILD=${BUILD:-$TOP/build}; else BUILD=${BUILD:-$TOP/build/$BASE}; fi
 export BASE
+# What the provenance files name as the command: the outermost script and its arguments
+# (make sets it to the make command line).
+export WORKBENCH_CMD=${WORKBENCH_CMD:-${0#$TOP/} $*}
 # The tree, its object directory and its installed kselftests; overridable so that the same
 # scripts build and run the pristine base (scripts/baseline.sh) beside the work tree.
 KSRC=$(realpath -m "${KSRC:-$BUILD/linux}")
@@ -115,9 +118,10 @@ write_provenance() {
 	mkdir -p "$dir"
 	{
 		echo "command: ${WORKBENCH_CMD:-$0}"
-		local v
+		local v val
 		for v in BASE PROFILE MODES TESTS APPEND REPEATS SIZE ITERATIONS GUEST_CPUS GUEST_MEM; do
-			[ -n "${!v:-}" ] && echo "env: $v=${!v}"
+			val=${!v:-}
+			[ -n "${val// /}" ] && echo "env: $v=$val"
 		done
 		echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
 		echo "base: linux-source-5.10 $BASE ($BASE_UPSTREAM), package sha256 $BASE_SHA256"
