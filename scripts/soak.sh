@@ -20,8 +20,8 @@ write_provenance "$out" "modes: $(echo $modes)"
 	echo "cd $ksft; n=0; echo 'TAP version 13'"
 	list_file "$TOP/tests/soak.tests" | while read -r cmd; do
 		printf 'n=$((n + 1)); s=$(date +%%s); ./%s 2>&1 | sed "s/^/# /"; rc=${PIPESTATUS[0]}\n' "$cmd"
-		printf 'case $rc in 0) r=ok ;; 4) r="ok # SKIP" ;; *) r="not ok" ;; esac\n'
-		printf 'echo "$r $n %s (exit $rc, $(( $(date +%%s) - s )) s)"\n' "$cmd"
+		printf 'case $rc in 0) r=ok d= ;; 4) r=ok d=" # SKIP" ;; *) r="not ok" d= ;; esac\n'
+		printf 'echo "$r $n %s (exit $rc, $(( $(date +%%s) - s )) s)$d"\n' "$cmd"
 	done
 } >"$out/run.sh"
 ncmd=$(list_file "$TOP/tests/soak.tests" | wc -l)
