@@ -7,6 +7,12 @@
 . "$(dirname "$0")/lib.sh"
 mapfile -t names < <(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$TOP/patches/series")
 [ ${#names[@]} -gt 0 ] || { step "check-series: patches/series is empty; nothing to check"; exit 0; }
+# The report: one line a patch, for the base named in it.
+out=$BUILD/results/check-series
+rm -rf "$out" && mkdir -p "$out"
+write_provenance "$out" "patches: ${#names[@]} in patches/series, series $(series_id_of_patches)"
+report=$out/report
+echo "base $BASE ($BASE_UPSTREAM), series $(series_id_of_patches), ${#names[@]} patches, $(date -u +%Y-%m-%dT%H:%MZ)" >"$report"
 checkout_base check-series
 cd "$KSRC"
 # build/obj is reused: kbuild rebuilds exactly what each step changed.
@@ -18,18 +24,38 @@ for n in "${names[@]}"; do
 	git am -q --keep-cr "$TOP/patches/$n" || die "check-series: '$n' does not apply; stopping"
 	# A finding justified in the changelog by a line "checkpatch: TYPE: why" is ignored.
 	ign=$(sed -n '/^---$/q; s/^checkpatch: \([A-Z_]*\):.*/\1/p' "$TOP/patches/$n" | paste -sd, -)
+	verdict="applies"
 	# Debian's python (with python3-ply) for checkpatch's SPDX check, not a pyenv one.
-	PATH=/usr/bin:/bin:$PATH ./scripts/checkpatch.pl --strict --quiet --show-types ${ign:+--ignore "$ign"} "$TOP/patches/$n" ||
-		{ echo "check-series: checkpatch findings in $n" >&2; failed=1; }
-	if ! "$TOP/scripts/build-kernel.sh" >/dev/null; then
+	if PATH=/usr/bin:/bin:$PATH ./scripts/checkpatch.pl --strict --quiet --show-types ${ign:+--ignore "$ign"} "$TOP/patches/$n"; then
+		verdict+=", checkpatch --strict clean${ign:+ (justified: $ign)}"
+	else
+		echo "check-series: checkpatch findings in $n" >&2
+		verdict+=", CHECKPATCH FINDINGS"
+		failed=1
+	fi
+	if "$TOP/scripts/build-kernel.sh" >/dev/null; then
+		verdict+=", kernel builds"
+	else
 		echo "check-series: kernel build FAILED after $n" >&2
+		echo "[$i/${#names[@]}] $n: $verdict, KERNEL BUILD FAILED" >>"$report"
 		failed=1
 		continue
 	fi
 	if grep -q '^diff --git a/tools/testing/selftests/kvm/' "$TOP/patches/$n"; then
-		"$TOP/scripts/build-selftests.sh" >/dev/null ||
-			{ echo "check-series: selftests build FAILED after $n" >&2; failed=1; }
+		if "$TOP/scripts/build-selftests.sh" >/dev/null; then
+			verdict+=", selftests build"
+		else
+			echo "check-series: selftests build FAILED after $n" >&2
+			verdict+=", SELFTESTS BUILD FAILED"
+			failed=1
+		fi
 	fi
+	echo "[$i/${#names[@]}] $n: $verdict" >>"$report"
 done
+if [ $failed = 0 ]; then
+	echo "all ${#names[@]} patches apply, build alone and pass checkpatch --strict on $BASE" >>"$report"
+else
+	echo "FAILED on $BASE: see the lines above" >>"$report"
+fi
 [ $failed = 0 ] || die "check-series: see the findings above"
 step "check-series: all ${#names[@]} patches apply, build and pass checkpatch --strict"
