@@ -177,15 +177,18 @@ def main():
     except ImportError:
         print("bench-report: no matplotlib, no plot", file=sys.stderr)
         return status
-    fig, axes = plt.subplots(2, len(SETUPS), figsize=(5 * len(SETUPS), 8), squeeze=False)
-    for col, (_, _, label) in enumerate(SETUPS):
+    # Only the setups and write shares that ran (SETUPS= and WRITES= of bench.sh).
+    setups = [s for s in SETUPS if any(r["setup"] == s[2] for r in runs)]
+    writes = [w for w in WRITES if any(r["write_pct"] == w for r in runs)]
+    fig, axes = plt.subplots(2, len(setups), figsize=(5 * len(setups), 8), squeeze=False)
+    for col, (_, _, label) in enumerate(setups):
         for row, (key, ylabel, log) in enumerate((("it1_dirty_s", "iteration 1 time (s)", False),
                                                   ("it1_taken", "iteration 1 KVM page faults", True))):
             ax = axes[row][col]
-            x = range(len(WRITES))
+            x = range(len(writes))
             for i, e in enumerate((0, 1)):
                 med, lo, hi = [], [], []
-                for wpct in WRITES:
+                for wpct in writes:
                     v = [r[key] for r in sel(label, wpct, e) if key in r] or [0]
                     m = statistics.median(v)
                     med.append(m)
@@ -194,7 +197,7 @@ def main():
                 ax.bar([p + (i - 0.5) * 0.38 for p in x], med, 0.38, yerr=[lo, hi], capsize=3,
                        label=f"eager_page_split={e}", color=("#c0504d", "#4f81bd")[i])
             ax.set_xticks(list(x))
-            ax.set_xticklabels([f"{w}% writes" for w in WRITES])
+            ax.set_xticklabels([f"{w}% writes" for w in writes])
             ax.set_ylabel(ylabel)
             if log:
                 ax.set_yscale("log")
