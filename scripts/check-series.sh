@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Bisectability and style of the series as shipped (patches/, not the work tree's commits):
+# Bisectability and style of the series as shipped (patches/, not the work tree's commits),
+# reported per series (folder of patches/):
 # in build/linux, on a scratch detached HEAD at "base", apply the series one patch at a
 # time; after each, build kernel + modules (config/kvm.config: KVM_AMD=m KVM_INTEL=m
 # KVM_WERROR=y) incrementally in build/obj and, when the patch touches the kvm selftests, the
@@ -18,8 +19,14 @@ cd "$KSRC"
 # build/obj is reused: kbuild rebuilds exactly what each step changed.
 export KSFT=$BUILD/series-kselftest
 failed=0 i=0
+declare -A set_total set_bad
+sets=()
 for n in "${names[@]}"; do
 	i=$((i + 1))
+	set=${n%%/*}
+	[ "$set" = "$n" ] && set=.
+	[ -n "${set_total[$set]:-}" ] || { sets+=("$set"); set_total[$set]=0; set_bad[$set]=0; }
+	set_total[$set]=$((set_total[$set] + 1))
 	step "check-series: [$i/${#names[@]}] $n"
 	git am -q --keep-cr "$TOP/patches/$n" || die "check-series: '$n' does not apply; stopping"
 	# A finding justified in the changelog by a line "checkpatch: TYPE: why" is ignored.
@@ -39,6 +46,7 @@ for n in "${names[@]}"; do
 		echo "check-series: kernel build FAILED after $n" >&2
 		echo "[$i/${#names[@]}] $n: $verdict, KERNEL BUILD FAILED" >>"$report"
 		failed=1
+		set_bad[$set]=$((set_bad[$set] + 1))
 		continue
 	fi
 	if grep -q '^diff --git a/tools/testing/selftests/kvm/' "$TOP/patches/$n"; then
@@ -51,6 +59,14 @@ for n in "${names[@]}"; do
 		fi
 	fi
 	echo "[$i/${#names[@]}] $n: $verdict" >>"$report"
+	case $verdict in *FINDINGS*|*FAILED*) set_bad[$set]=$((set_bad[$set] + 1)) ;; esac
+done
+for set in "${sets[@]}"; do
+	if [ "${set_bad[$set]}" = 0 ]; then
+		echo "series $set: ${set_total[$set]} patches, each applies, builds and passes checkpatch --strict" >>"$report"
+	else
+		echo "series $set: ${set_bad[$set]} of ${set_total[$set]} patches with findings" >>"$report"
+	fi
 done
 if [ $failed = 0 ]; then
 	echo "all ${#names[@]} patches apply, build alone and pass checkpatch --strict on $BASE" >>"$report"
