@@ -35,7 +35,8 @@ import os, re, sys
 f = sys.argv[1]
 ident = os.environ["IDENT"]
 head, sep, rest = open(f).read().partition("\n---\n")
-head = re.sub(r"^From: .*$", "From: " + ident, head, count=1, flags=re.M)
+# format-patch folds a long From: header onto continuation lines.
+head = re.sub(r"^From: .*(\n[ \t].*)*$", "From: " + ident, head, count=1, flags=re.M)
 lines = [l for l in head.split("\n") if l != "Signed-off-by: " + ident and
          l != "Signed-off-by: KVM MMU series <kvm-mmu-series@localhost>"]
 while lines and lines[-1] == "":
@@ -75,11 +76,15 @@ for l in "${set_lines[@]}"; do
 		    -e "s|^From: .*|From: $ident|")
 	{
 		printf '%s\n\n' "$(printf '%s\n' "$text" | sed -e :a -e '/^\n*$/{$d;N;ba' -e '}')"
-		git shortlog "$from^..$to" | sed "s|^KVM MMU series ([0-9]*):|$name ($count):|"
+		# One group under the exporter, whoever authored the work tree's commits: the
+		# patches' From: is the exporter too.
+		printf '%s (%s):\n' "$name" "$count"
+		git log --reverse --format='      %s' "$from^..$to"
+		echo
 		git diff --stat=78 "$from^..$to"
 		echo
 		echo "base: Debian linux-source-5.10 $BASE ($BASE_UPSTREAM), no upstream git history in the package"
-		echo "base-commit: $(git rev-parse 'base^{commit}') (tag base of the work tree)"
+		echo "base-commit: $(git rev-parse 'base^{commit}') (tag base of the work tree make unpack creates, the same on every machine)"
 		git rev-list --reverse "base..$from^" | while read -r c; do
 			echo "prerequisite-patch-id: $(git show "$c" | git patch-id --stable | cut -d' ' -f1)"
 		done

@@ -37,6 +37,12 @@ git config user.email "${GIT_AUTHOR_EMAIL:-workbench@localhost}"
 git config gc.auto 0
 # The Debian tree ships its own .gitignore files; add everything that is in the package.
 git add -A -f .
-git commit -q -m "Debian $what (pristine)"
+# A fixed identity and the package's own date make the commit, and so the cover letters'
+# base-commit:, the same on every machine.
+when="@$(date -r Makefile +%s) +0000"
+GIT_AUTHOR_NAME="kvm-mmu workbench" GIT_AUTHOR_EMAIL=workbench@localhost \
+GIT_COMMITTER_NAME="kvm-mmu workbench" GIT_COMMITTER_EMAIL=workbench@localhost \
+GIT_AUTHOR_DATE="$when" GIT_COMMITTER_DATE="$when" \
+	git commit -q -m "Debian $what (pristine)"
 git tag -a base -m "$what"
 step "unpack: done ($(git rev-parse --short base): $what)"
