@@ -55,8 +55,15 @@ if [ ! -e "$out/setup-error" ]; then
 	# output; a file opened without O_APPEND here would overwrite those lines with its
 	# "ok" lines, at its own offset.
 	: >"$out/$logname"
+	# Guest uptime at each test's start and end ("times"), to see where a mode's time goes.
+	tail -n +1 -F "$out/$logname" 2>/dev/null > >(while IFS= read -r l; do
+		case $l in "# selftests: "* | "ok "* | "not ok "*) echo "$(cut -d' ' -f1 /proc/uptime) $l" ;; esac
+	done >"$out/times") &
+	stamper=$!
 	bash -c "$*" >>"$out/$logname" 2>&1
 	rc=$?
+	sleep 2
+	kill $stamper 2>/dev/null || true
 	echo $rc >"$out/exit"
 fi
 # Object size of the shadow page header (the series must not grow it), for the record.
