@@ -3,7 +3,7 @@
 S := scripts
 .DEFAULT_GOAL := all
 .PHONY: all deps fetch unpack apply reapply kernel selftests check run shell export \
-	check-series baseline bench soak results-check clean
+	check-series baseline bench migrate soak results-check clean
 
 all: deps fetch unpack apply kernel selftests
 
@@ -65,6 +65,12 @@ check-series:
 bench:
 	@$(S)/bench.sh
 
+# Live migration with QEMU inside the test kernel: eager split off/on x hugetlbfs/THP x
+# REPEATS, without manual protect, cancel and failed destination; every migration compared
+# page by page; table, CSV and plot in build/results/migrate/ (MODES="..." REPEATS=3).
+migrate:
+	@$(S)/migrate.sh
+
 # Longer seeded runs of the randomized tests (tests/soak.tests) in each MMU mode, with the
 # same splat check; results in build/results/soak/ (MODES="npt0 ..." to choose).
 soak:
@@ -80,4 +86,4 @@ baseline:
 	@$(S)/baseline.sh
 
 clean:
-	rm -rf build/obj build/kselftest build/base-kselftest build/series-kselftest build/results
+	rm -rf build/obj build/migrate build/kselftest build/base-kselftest build/series-kselftest build/results

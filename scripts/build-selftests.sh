@@ -18,3 +18,10 @@ echo "timeout=${KSFT_TIMEOUT:-900}" >"$KSFT/kvm/settings"
 tree_state >"$KSFT/.workbench-tree"
 n=$(grep -c '^kvm:' "$KSFT/kselftest-list.txt")
 step "build: $n kvm selftests installed"
+# The live-migration test's guest payload and QEMU shim (tests/migrate), for the host's QEMU
+# that the test kernel runs.
+make -s -C "$TOP/tests/migrate" O="$BUILD/migrate" >"$obj/migrate-build.log" 2>&1 || {
+	cat "$obj/migrate-build.log" >&2
+	die "build: tests/migrate failed"
+}
+step "build: migration payload -> ${BUILD#$TOP/}/migrate"

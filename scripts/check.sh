@@ -35,8 +35,16 @@ for m in $modes; do
 	echo "$tests" >"$out/$m.tests"
 	step "check: mode $m ($(mode_params "$m")${PROFILE_APPEND:+ $PROFILE_APPEND}${APPEND:+ $APPEND}): booting, $(echo $tests | wc -w) tests"
 	t0=$(date +%s)
-	"$TOP/scripts/run-guest.sh" -l tap "$m" "$out/$m" \
-		"cd $ksft && ./run_kselftest.sh $(printf -- '-t %s ' $tests)" || status=1
+	# kvm:* are kselftests; migrate:SET is a live migration (tests/migrate/migrate.py SET).
+	cmd=
+	kt=$(printf '%s\n' $tests | grep -v '^migrate:' || true)
+	[ -z "$kt" ] || cmd="cd $ksft && ./run_kselftest.sh $(printf -- '-t %s ' $kt);"
+	n=1000
+	for t in $(printf '%s\n' $tests | grep '^migrate:' || true); do
+		[ -f "$BUILD/migrate/payload.elf" ] || die "check: the migration payload is not built (make selftests)"
+		cmd="$cmd python3 $TOP/tests/migrate/migrate.py --out $out/$m/migrate --first $((++n)) ${t#migrate:};"
+	done
+	"$TOP/scripts/run-guest.sh" -l tap "$m" "$out/$m" "$cmd" || status=1
 	{ grep -E '^(ok|not ok) ' "$out/$m/tap" 2>/dev/null || true; } | sed 's/^/    /' >&2
 	step "check: mode $m finished in $(( $(date +%s) - t0 ))s"
 done
