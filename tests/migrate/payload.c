@@ -194,7 +194,12 @@ void payload_main(uint32_t magic, struct multiboot_info *mbi)
 			putu_serial((uint32_t)pass);
 			puts_serial("\n");
 		}
+		/*
+		 * Not PAUSE: QEMU TCG ends its execution loop at every PAUSE, and with
+		 * thread=single each one then waits out the other emulated CPUs' time slices,
+		 * which stalls the payload whenever the other CPU of L1 is busy.
+		 */
 		for (i = 0; i < delay; i++)
-			asm volatile("pause");
+			asm volatile("" : : : "memory");
 	}
 }
