@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# The Intel runner: boot the test kernel under Bochs (Intel VMX with EPT, PML and shadow
+# VMCS; QEMU emulates no VMX) with an initramfs of busybox, KVM's modules and the kvm
+# selftests, run TESTS in MODE (tests/modes-intel) and judge the run as run-guest.sh does.
+# Usage: bochs-run.sh [-t TIMEOUT_S] MODE OUTDIR TEST...      (TEST: kvm:name or name)
+# Output in OUTDIR: serial.log (the console), tap, dmesg, mode, run-errors, bochs.log.
+# Exit 0 when the run was clean (booted, mode took, complete log, no splat); the tests'
+# results are in OUTDIR/tap, for the caller to judge.
+. "$(dirname "$0")/lib.sh"
+timeout_s=${GUEST_TIMEOUT:-7200}
+while getopts t: o; do
+	case $o in t) timeout_s=$OPTARG ;; *) exit 2 ;; esac
+done
+shift $((OPTIND - 1))
+mode=${1:?usage: bochs-run.sh [-t S] MODE OUTDIR TEST...}
+out=$(realpath -m "${2:?usage: bochs-run.sh [-t S] MODE OUTDIR TEST...}")
+shift 2
+params=$(sed -e 's/#.*//' "$TOP/tests/modes-intel" | awk -F'\t+' -v m="$mode" '$1 == m { print $2 }')
+[ -n "$params" ] || die "bochs-run: unknown Intel mode '$mode' (tests/modes-intel)"
+command -v bochs >/dev/null || die "bochs-run: no bochs (make deps)"
+tests=$(printf '%s\n' "$@" | sed 's/^kvm://' | paste -sd,)
+work=$BUILD/intel
+rm -rf "$out" "$work/initramfs" "$work/iso" && mkdir -p "$out" "$work/initramfs" "$work/iso/boot/grub"
+
+# The initramfs: busybox, /init, the modules and the tests with the libraries they link.
+ir=$work/initramfs
+mkdir -p "$ir"/{bin,proc,sys,dev,tmp,lib/kvm,kvm,lib64}
+cp /bin/busybox "$ir/bin/busybox"
+file "$ir/bin/busybox" | grep -q 'statically linked' || die "bochs-run: /bin/busybox is not static (busybox-static)"
+cp "$TOP/tests/intel/init" "$ir/init"
+cp "$OBJ/arch/x86/kvm/kvm.ko" "$OBJ/arch/x86/kvm/kvm-intel.ko" "$ir/lib/kvm/"
+for t in ${tests//,/ }; do
+	[ -x "$KSFT/kvm/$t" ] || die "bochs-run: no test $KSFT/kvm/$t"
+	cp "$KSFT/kvm/$t" "$ir/kvm/"
+	ldd "$KSFT/kvm/$t" | grep -o '/[^ ]*' | while read -r lib; do
+		mkdir -p "$ir$(dirname "$lib")"
+		cp -L "$lib" "$ir$lib"
+	done
+done
+(cd "$ir" && find . | cpio -o -H newc --quiet | gzip -1) >"$work/iso/boot/initrd"
+cp "$OBJ/arch/x86/boot/bzImage" "$work/iso/boot/bzImage"
+cat >"$work/iso/boot/grub/grub.cfg" <<CFG
+set timeout=0
+menuentry test {
+	linux /boot/bzImage console=ttyS0,115200 panic=-1 $params ${APPEND:-} workbench.tests=$tests workbench.timeout=${TEST_TIMEOUT:-3600}
+	initrd /boot/initrd
+}
+CFG
+grub-mkrescue -o "$work/boot.iso" "$work/iso" >"$work/grub-mkrescue.log" 2>&1 ||
+	{ cat "$work/grub-mkrescue.log" >&2; die "bochs-run: grub-mkrescue failed"; }
+
+# Bochs: one Skylake-X CPU with VMX, 2 GiB, the ISO as CD-ROM, the console on COM1 into a
+# file.  ignore_bad_msrs: Linux reads MSRs Bochs does not model (0x1a0 at boot).
+cat >"$work/bochsrc" <<RC
+cpu: model=corei7_skylake_x, count=1, ips=${BOCHS_IPS:-50000000}, ignore_bad_msrs=1
+memory: guest=2048, host=2048
+romimage: file=/usr/share/bochs/BIOS-bochs-latest
+vgaromimage: file=/usr/share/vgabios/vgabios.bin
+ata0-master: type=cdrom, path="$work/boot.iso", status=inserted
+boot: cdrom
+com1: enabled=1, mode=file, dev="$out/serial.log"
+display_library: rfb, options="timeout=0"
+log: $out/bochs.log
+error: action=report, cpu0=ignore
+panic: action=fatal
+RC
+write_provenance "$out" "intel mode: $mode ($params ${APPEND:-})" "tests: $tests" \
+	"emulator: $(dpkg-query -W -f='bochs ${Version}' bochs), $(head -n1 "$work/bochsrc")"
+step "bochs-run: $mode ($params): booting under Bochs, $(echo "${tests//,/ }" | wc -w) tests"
+rc=0
+echo c | timeout "$timeout_s" bochs -q -f "$work/bochsrc" >"$out/bochs.out" 2>&1 || rc=$?
+s=$out/serial.log
+grep -E '^(ok|not ok) ' "$s" >"$out/tap" 2>/dev/null || true
+sed -n 's/^workbench: param //p' "$s" >"$out/mode" 2>/dev/null || true
+sed -n '/^workbench: kernel log follows/,/^workbench: guest run complete/p' "$s" | sed 1d >"$out/dmesg" 2>/dev/null || true
+{
+	[ $rc = 124 ] && echo "guest timed out after ${timeout_s}s"
+	grep -h '^workbench: setup error' "$s" 2>/dev/null
+	grep -q '^workbench: guest run complete' "$s" 2>/dev/null || echo "the guest did not finish its run (serial.log ends: $(tail -n1 "$s" 2>/dev/null | cut -c1-120))"
+	"$TOP/scripts/check-splats.sh" "$out/dmesg" "$s" 2>"$out/splats" ||
+		echo "guest kernel log: $(head -n1 "$out/splats")"
+} >"$out/run-errors" || true
+[ -s "$out/run-errors" ] || exit 0
+sed "s|^|bochs-run: $mode: |" "$out/run-errors" >&2
+exit 1
