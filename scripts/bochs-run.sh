@@ -28,7 +28,7 @@ mkdir -p "$ir"/{bin,proc,sys,dev,tmp,lib/kvm,kvm,lib64}
 cp /bin/busybox "$ir/bin/busybox"
 file "$ir/bin/busybox" | grep -q 'statically linked' || die "bochs-run: /bin/busybox is not static (busybox-static)"
 cp "$TOP/tests/intel/init" "$ir/init"
-cp "$OBJ/arch/x86/kvm/kvm.ko" "$OBJ/arch/x86/kvm/kvm-intel.ko" "$ir/lib/kvm/"
+cp "$OBJ/virt/lib/irqbypass.ko" "$OBJ/arch/x86/kvm/kvm.ko" "$OBJ/arch/x86/kvm/kvm-intel.ko" "$ir/lib/kvm/"
 for t in ${tests//,/ }; do
 	[ -x "$KSFT/kvm/$t" ] || die "bochs-run: no test $KSFT/kvm/$t"
 	cp "$KSFT/kvm/$t" "$ir/kvm/"

@@ -4,7 +4,9 @@
 . "$(dirname "$0")/lib.sh"
 pkgs=(build-essential flex bison bc libelf-dev libssl-dev cpio kmod ccache git curl xz-utils
       qemu-system-x86 udev file rsync python3 python3-ply python3-git python-is-python3 python3-argcomplete python3-requests python3-pkg-resources
-      python3-matplotlib)
+      python3-matplotlib
+      # The Intel runner (scripts/bochs-run.sh): Bochs with VMX, a GRUB ISO, busybox.
+      bochs bochsbios vgabios bochs-term grub-pc-bin xorriso mtools busybox-static)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
