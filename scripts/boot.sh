@@ -19,7 +19,8 @@ command -v vng >/dev/null || die "boot: virtme-ng is not installed; run 'make de
 # -cpu max,la57=off: 5.10's NPT code breaks under a 5-level-paging host CPU model.
 # tcg,thread=single: multi-threaded TCG hangs the guest CPU in set_memory_region_test and
 #   dirty_log_test (an RCU stall in the guest); see tests/known-failures.
-qemu_opts="-cpu max,la57=off -accel tcg,thread=single"
+# QEMU_EXTRA: more QEMU options for an experiment (e.g. a monitor socket).
+qemu_opts="-cpu max,la57=off -accel tcg,thread=single ${QEMU_EXTRA:-}"
 vng_args=(--run "$obj" --disable-kvm --cpus "${GUEST_CPUS:-2}"
 	--memory "${GUEST_MEM:-3G}" "--rwdir=$BUILD=$BUILD" "--qemu-opts=$qemu_opts"
 	"--append=panic=-1 oops=panic $append")
