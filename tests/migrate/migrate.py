@@ -443,7 +443,6 @@ def run_case(a, rec, name, backing, eager, manual, kind, seed):
                  lambda: dst.reported() > pass_at_pause, 60)
         time.sleep(2)
         rec["dst_stats"] = dst.stats()
-        rec["dirty_log_calls"] = src.dirty_log()
     finally:
         for q in qemus:
             q.quit()
