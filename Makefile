@@ -3,7 +3,7 @@
 S := scripts
 .DEFAULT_GOAL := all
 .PHONY: all deps fetch unpack apply reapply kernel selftests check run shell export \
-	check-series baseline bench migrate soak results-check clean
+	check-intel check-series baseline bench migrate soak results-check clean
 
 all: deps fetch unpack apply kernel selftests
 
@@ -40,6 +40,10 @@ selftests:
 # The matrix (all modes in tests/modes, all tests in tests/x86.tests).
 check:
 	@$(S)/check.sh
+
+# The Intel matrix under Bochs with VMX (tests/modes-intel, tests/intel.tests; docs/intel.md).
+check-intel:
+	@$(S)/check-intel.sh
 
 # One test in one mode with extra kernel parameters, e.g.
 #   make run TEST=kvm:dirty_log_test MODE=npt0 APPEND="kvm.eager_page_split=0"
