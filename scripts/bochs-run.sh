@@ -21,7 +21,8 @@ params=$(sed -e 's/#.*//' "$TOP/tests/modes-intel" | awk -F'\t+' -v m="$mode" '$
 command -v bochs >/dev/null || die "bochs-run: no bochs (make deps)"
 # On the kernel command line a test is its name and arguments joined by '+'.
 tests=$(printf '%s\n' "$@" | sed -e 's/^kvm://' -e 's/ \+/+/g' | paste -sd,)
-work=$BUILD/intel
+# One scratch folder a mode, so that modes can run at once (BOCHS_WORK: another one).
+work=${BOCHS_WORK:-$BUILD/intel/$mode}
 rm -rf "$out" "$work/initramfs" "$work/iso" && mkdir -p "$out" "$work/initramfs" "$work/iso/boot/grub"
 
 # The initramfs: busybox, /init, the modules and the tests with the libraries they link.

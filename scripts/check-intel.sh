@@ -3,32 +3,58 @@
 # kernel once under Bochs with VMX (scripts/bochs-run.sh), run the kvm selftests of
 # tests/intel.tests and tabulate them against tests/known-failures, as check.sh does for
 # the AMD modes.
-# Environment: MODES="ept0 ..." (default: all), TESTS="kvm:foo ..." (default: the list),
-#   APPEND="extra kernel params", OUT=results dir (default build/results/intel).
+# Environment: INTEL_MODES="ept0 ..." (default: all), INTEL_TESTS="kvm:foo ..." (default:
+#   the list; named apart from check.sh's MODES and TESTS, as make check runs both),
+#   APPEND="extra kernel params", INTEL_OUT=results dir (default build/results/intel),
+#   BASELINE=1 with OBJ and KSFT of the pristine base (scripts/baseline.sh).
 # Exit 0 only when every mode booted, ran, had a clean log and no unexpected failure.
 . "$(dirname "$0")/lib.sh"
-out=$(realpath -m "${OUT:-$BUILD/results/intel}")
-require_built_from_tree "$OBJ"
-require_built_from_tree "$KSFT"
-modes=${MODES:-$(list_file "$TOP/tests/modes-intel" | cut -f1)}
+out=$(realpath -m "${INTEL_OUT:-$BUILD/results/intel}")
+if [ -n "${BASELINE:-}" ]; then
+	want=$(git -C "$KSRC" rev-parse 'base^{commit}')
+	for d in "$OBJ" "$KSFT"; do
+		[ "$(cat "$d/.workbench-tree" 2>/dev/null)" = "$want" ] || die "check-intel: $d is not a build of tag base"
+	done
+else
+	require_built_from_tree "$OBJ"
+	require_built_from_tree "$KSFT"
+fi
+modes=${INTEL_MODES:-$(list_file "$TOP/tests/modes-intel" | cut -f1)}
 # A test is a line of tests/intel.tests: its name and, maybe, its arguments.
-if [ -n "${TESTS:-}" ]; then
-	mapfile -t tests < <(printf '%s\n' $TESTS)
+if [ -n "${INTEL_TESTS:-}" ]; then
+	mapfile -t tests < <(printf '%s\n' $INTEL_TESTS)
 else
 	mapfile -t tests < <(list_file "$TOP/tests/intel.tests")
+fi
+# The base lacks the tests the series adds: run what it has.
+if [ -n "${BASELINE:-}" ]; then
+	mapfile -t tests < <(for t in "${tests[@]}"; do
+		grep -qx "${t%% *}" "$KSFT/kselftest-list.txt" && echo "$t"; done; true)
 fi
 rm -rf "$out" && mkdir -p "$out"
 write_provenance "$out" "intel modes: $(echo $modes)"
 echo "kernel $(cat "$OBJ/include/config/kernel.release"), base $BASE, series $(sed -n 's/^series: //p' "$out/provenance"), Intel modes (Bochs): $(echo $modes)" |
 	tee "$out/summary"
-status=0
+# Bochs emulates one CPU on one host thread: JOBS modes (default: the host's CPUs) boot at
+# once, each in its own scratch folder.
+jobs=${JOBS:-$(nproc)}
+run_mode() {
+	local m=$1 t0
+	t0=$(date +%s)
+	"$TOP/scripts/bochs-run.sh" "$m" "$out/$m" "${tests[@]}" || echo "$m" >>"$out/unclean-runs"
+	{ cat "$out/$m/tap" 2>/dev/null || true; } | sed "s/^/    $m: /" >&2
+	step "check-intel: mode $m finished in $(( $(date +%s) - t0 ))s"
+}
 for m in $modes; do
 	printf '%s\n' "${tests[@]}" | cut -d' ' -f1 >"$out/$m.tests"
-	t0=$(date +%s)
-	"$TOP/scripts/bochs-run.sh" "$m" "$out/$m" "${tests[@]}" || status=1
-	{ cat "$out/$m/tap" 2>/dev/null || true; } | sed 's/^/    /' >&2
-	step "check-intel: mode $m finished in $(( $(date +%s) - t0 ))s"
+	while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do
+		wait -n || true
+	done
+	run_mode "$m" &
 done
+wait
+status=0
+[ -e "$out/unclean-runs" ] && status=1
 "$TOP/scripts/summarize.py" "$out" "$TOP/tests/known-failures" $modes | tee -a "$out/summary" ||
 	status=1
 exit $status
