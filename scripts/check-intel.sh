@@ -6,6 +6,7 @@
 # Environment: INTEL_MODES="ept0 ..." (default: all), INTEL_TESTS="kvm:foo ..." (default:
 #   the list; named apart from check.sh's MODES and TESTS, as make check runs both),
 #   APPEND="extra kernel params", INTEL_OUT=results dir (default build/results/intel),
+#   INTEL_SET=short to leave out the slow tests marked [full] in tests/intel.tests,
 #   BASELINE=1 with OBJ and KSFT of the pristine base (scripts/baseline.sh).
 # Exit 0 only when every mode booted, ran, had a clean log and no unexpected failure.
 . "$(dirname "$0")/lib.sh"
@@ -24,7 +25,10 @@ modes=${INTEL_MODES:-$(list_file "$TOP/tests/modes-intel" | cut -f1)}
 if [ -n "${INTEL_TESTS:-}" ]; then
 	mapfile -t tests < <(printf '%s\n' $INTEL_TESTS)
 else
-	mapfile -t tests < <(list_file "$TOP/tests/intel.tests")
+	# INTEL_SET=short (make check) leaves out the lines marked "[full]" (make check-intel).
+	mapfile -t tests < <(list_file "$TOP/tests/intel.tests" |
+		if [ "${INTEL_SET:-full}" = short ]; then grep -v '\[full\]'; else cat; fi |
+		sed 's/[[:space:]]*\[full\][[:space:]]*$//')
 fi
 # The base lacks the tests the series adds: run what it has.
 if [ -n "${BASELINE:-}" ]; then
