@@ -61,12 +61,12 @@ grub-mkrescue -o "$work/boot.iso" "$work/iso" >"$work/grub-mkrescue.log" 2>&1 ||
 
 # Bochs: one Skylake-X CPU with VMX, 2 GiB, the ISO as CD-ROM, the console on COM1 into a
 # file.
-# MSRs: Linux reads MSRs Bochs does not model and does not boot unless Bochs answers them
-# (ignore_bad_msrs=1).  That also makes KVM list MSRs the CPU lacks, so state_test and
-# smm_test fail (docs/intel.md).  BOCHS_MSRS=FILE: Bochs' MSR definitions instead
-# (tests/intel/msrs.def: enough to boot and pass those two, not yet every MSR Linux's
-# uncore PMU driver touches), every other MSR raising #GP as on hardware.
-msrs_def=${BOCHS_MSRS:-ignore}
+# MSRs: Linux touches MSRs that Bochs does not model.  Bochs' ignore_bad_msrs=1 answers
+# every unknown MSR, which also makes KVM list MSRs the CPU lacks (state_test and smm_test
+# then fail; docs/intel.md).  Instead Bochs gets the MSRs Linux needs from
+# tests/intel/msrs.def and raises #GP for any other, as hardware does.
+# BOCHS_MSRS: another definition file, or "ignore" for ignore_bad_msrs=1.
+msrs_def=${BOCHS_MSRS:-$TOP/tests/intel/msrs.def}
 if [ "$msrs_def" = ignore ]; then
 	msrs="ignore_bad_msrs=1"
 else
