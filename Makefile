@@ -97,4 +97,4 @@ baseline:
 	@$(S)/baseline.sh
 
 clean:
-	rm -rf build/obj build/migrate build/kselftest build/base-kselftest build/series-kselftest build/results
+	rm -rf build/obj build/migrate build/kselftest build/base-kselftest build/series-kselftest build/results build/intel
