@@ -11,15 +11,7 @@
 # Exit 0 only when every mode booted, ran, had a clean log and no unexpected failure.
 . "$(dirname "$0")/lib.sh"
 out=$(realpath -m "${INTEL_OUT:-$BUILD/results/intel}")
-if [ -n "${BASELINE:-}" ]; then
-	want=$(git -C "$KSRC" rev-parse 'base^{commit}')
-	for d in "$OBJ" "$KSFT"; do
-		[ "$(cat "$d/.workbench-tree" 2>/dev/null)" = "$want" ] || die "check-intel: $d is not a build of tag base"
-	done
-else
-	require_built_from_tree "$OBJ"
-	require_built_from_tree "$KSFT"
-fi
+require_test_builds
 modes=${INTEL_MODES:-$(list_file "$TOP/tests/modes-intel" | cut -f1)}
 # A test is a line of tests/intel.tests: its name and, maybe, its arguments.
 if [ -n "${INTEL_TESTS:-}" ]; then

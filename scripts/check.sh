@@ -9,15 +9,7 @@
 out=$(realpath -m "${OUT:-$BUILD/results/${RUN_NAME:-latest}}")
 ksft=$KSFT
 [ -x "$ksft/run_kselftest.sh" ] || die "check: kselftests not built ($ksft); run 'make'"
-if [ -n "${BASELINE:-}" ]; then
-	want=$(git -C "$KSRC" rev-parse 'base^{commit}')
-	for d in "$OBJ" "$ksft"; do
-		[ "$(cat "$d/.workbench-tree" 2>/dev/null)" = "$want" ] || die "check: $d is not a build of tag base"
-	done
-else
-	require_built_from_tree "$OBJ"
-	require_built_from_tree "$ksft"
-fi
+require_test_builds
 modes=${MODES:-$(all_modes)}
 for m in $modes; do mode_params "$m" >/dev/null; done
 rm -rf "$out" && mkdir -p "$out"

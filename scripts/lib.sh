@@ -144,6 +144,21 @@ require_built_from_tree() {
 		die "$1 was built from $(cat "$f"), the tree is at $want; run 'make'"
 }
 
+# The kernel ($OBJ) and selftests ($KSFT) a matrix runs: builds of the work tree, or with
+# BASELINE=1 builds of tag base (scripts/baseline.sh).
+require_test_builds() {
+	local d want
+	if [ -n "${BASELINE:-}" ]; then
+		want=$(git -C "$KSRC" rev-parse 'base^{commit}')
+		for d in "$OBJ" "$KSFT"; do
+			[ "$(cat "$d/.workbench-tree" 2>/dev/null)" = "$want" ] || die "$d is not a build of tag base"
+		done
+	else
+		require_built_from_tree "$OBJ"
+		require_built_from_tree "$KSFT"
+	fi
+}
+
 # Check out tag base (detached) in the work tree for a while; the branch is put back by
 # restore_work_tree, and on any exit.  Refuses a tree with uncommitted changes.
 checkout_base() {
