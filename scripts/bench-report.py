@@ -15,6 +15,8 @@ SETUPS = [  # (boot dir, setup, label)
     ("npt1-tdp0", "direct", "direct pages (npt=1 tdp_mmu=0)"),
     ("npt1-tdp0", "nested", "nested NPT (L2, npt=1 tdp_mmu=0)"),
     ("npt0", "direct", "shadow paging (npt=0)"),
+    ("ept1-tdp0", "direct", "Intel direct pages, PML (ept=1)"),
+    ("ept1-pml0", "direct", "Intel direct pages, no PML (pml=0)"),
 ]
 WRITES = [100, 50, 5]
 

@@ -3,7 +3,9 @@
 # VMCS; QEMU emulates no VMX) with an initramfs of busybox, KVM's modules and the kvm
 # selftests, run TESTS in MODE (tests/modes-intel) and judge the run as run-guest.sh does.
 # Usage: bochs-run.sh [-t TIMEOUT_S] MODE OUTDIR TEST...
-#   TEST: "kvm:name" or "name", optionally with the test's arguments ("kvm:name -i 5").
+#   TEST: "kvm:name" or "name", optionally with the test's arguments ("kvm:name -i 5");
+#   "migrate:SET" (a live migration, tests/migrate/migrate.py SET); or a step
+#   "set:MODULE.PARAM=VALUE" that sets a writable module parameter for the tests after it.
 # Output in OUTDIR: serial.log (the console), tap, dmesg, mode, run-errors, bochs.log.
 # Exit 0 when the run was clean (booted, mode took, complete log, no splat); the tests'
 # results are in OUTDIR/tap, for the caller to judge.
@@ -32,14 +34,46 @@ cp /bin/busybox "$ir/bin/busybox"
 file "$ir/bin/busybox" | grep -q 'statically linked' || die "bochs-run: /bin/busybox is not static (busybox-static)"
 cp "$TOP/tests/intel/init" "$ir/init"
 cp "$OBJ/virt/lib/irqbypass.ko" "$OBJ/arch/x86/kvm/kvm.ko" "$OBJ/arch/x86/kvm/kvm-intel.ko" "$ir/lib/kvm/"
-for t in $(printf '%s\n' ${tests//,/ } | cut -d+ -f1); do
-	[ -x "$KSFT/kvm/$t" ] || die "bochs-run: no test $KSFT/kvm/$t"
-	cp "$KSFT/kvm/$t" "$ir/kvm/"
-	ldd "$KSFT/kvm/$t" | grep -o '/[^ ]*' | while read -r lib; do
+# The libraries that programs link, at their paths in the initramfs.
+copy_libs() {
+	local lib
+	for lib in $(ldd "$@" | grep -o '^[[:space:]]\+/[^ ]*\|=> /[^ ]*' | grep -o '/.*' | sort -u); do
 		mkdir -p "$ir$(dirname "$lib")"
 		cp -L "$lib" "$ir$lib"
 	done
+}
+for t in $(printf '%s\n' ${tests//,/ } | cut -d+ -f1 | grep -v '^migrate:\|^set:'); do
+	[ -x "$KSFT/kvm/$t" ] || die "bochs-run: no test $KSFT/kvm/$t"
+	cp "$KSFT/kvm/$t" "$ir/kvm/"
+	copy_libs "$KSFT/kvm/$t"
 done
+# migrate:SET (tests/migrate/migrate.py) runs the host's QEMU with KVM in the test kernel:
+# QEMU with its libraries and the firmware a multiboot -kernel boot loads, Python with the
+# modules migrate.py imports (found by importing it here), the payload and the shim.
+if printf '%s\n' ${tests//,/ } | grep -q '^migrate:'; then
+	[ -f "$BUILD/migrate/payload.elf" ] && [ -f "$BUILD/migrate/dirty-log-shim.so" ] ||
+		die "bochs-run: the migration payload is not built (make selftests)"
+	copy_libs /usr/bin/qemu-system-x86_64 /usr/bin/python3 "$BUILD/migrate/dirty-log-shim.so"
+	for f in /usr/bin/qemu-system-x86_64 /usr/bin/python3 /usr/share/qemu/kvmvapic.bin \
+		/usr/share/qemu/multiboot_dma.bin /usr/share/seabios/bios-256k.bin; do
+		mkdir -p "$ir$(dirname "$f")" && cp -L "$f" "$ir$f"
+	done
+	/usr/bin/python3 -B -S -c '
+import sys
+sys.path.insert(0, sys.argv[1])
+import migrate, subprocess, json
+subprocess.run(["/bin/true"])
+json.loads(json.dumps({}))
+import encodings.ascii, encodings.latin_1, encodings.utf_8
+for m in list(sys.modules.values()):
+    for a in ("__file__", "__cached__"):
+        f = getattr(m, a, None)
+        if f and f.startswith("/usr/lib/python3"):
+            print(f)' "$TOP/tests/migrate" | sort -u | cpio -pdmL --quiet "$ir"
+	mkdir -p "$ir/migrate"
+	cp "$TOP/tests/migrate/migrate.py" "$BUILD/migrate/payload.elf" \
+		"$BUILD/migrate/dirty-log-shim.so" "$ir/migrate/"
+fi
 (cd "$ir" && find . | cpio -o -H newc --quiet | gzip -1) >"$work/iso/boot/initrd"
 cp "$OBJ/arch/x86/boot/bzImage" "$work/iso/boot/bzImage"
 # Kernel parameters for the emulated CPU (docs/intel.md):
@@ -87,12 +121,17 @@ panic: action=fatal
 RC
 write_provenance "$out" "intel mode: $mode ($params ${APPEND:-}), boot: $boot_params" "tests: $tests" \
 	"emulator: $(dpkg-query -W -f='bochs ${Version}' bochs), $(head -n1 "$work/bochsrc")"
-step "bochs-run: $mode ($params): booting under Bochs, $(echo "${tests//,/ }" | wc -w) tests"
+step "bochs-run: $mode ($params): booting under Bochs, $(printf '%s\n' ${tests//,/ } | grep -vc '^set:') tests"
 rc=0
 echo c | timeout "$timeout_s" bochs -q -f "$work/bochsrc" >"$out/bochs.out" 2>&1 || rc=$?
 s=$out/serial.log
 grep -E '^(ok|not ok) ' "$s" >"$out/tap" 2>/dev/null || true
 sed -n 's/^workbench: param //p' "$s" >"$out/mode" 2>/dev/null || true
+if grep -q '^workbench: migrate cases follow' "$s" 2>/dev/null; then
+	mkdir -p "$out/migrate"
+	sed -n '/^workbench: migrate cases follow/,/^workbench: migrate cases end/p' "$s" |
+		sed -e '1d;$d' -e 's/\r$//' >"$out/migrate/cases.jsonl"
+fi
 sed -n '/^workbench: kernel log follows/,/^workbench: guest run complete/p' "$s" | sed 1d >"$out/dmesg" 2>/dev/null || true
 {
 	[ $rc = 124 ] && echo "guest timed out after ${timeout_s}s"

@@ -13,14 +13,21 @@
 out=$(realpath -m "${INTEL_OUT:-$BUILD/results/intel}")
 require_test_builds
 modes=${INTEL_MODES:-$(list_file "$TOP/tests/modes-intel" | cut -f1)}
-# A test is a line of tests/intel.tests: its name and, maybe, its arguments.
+# A test is a line of tests/intel.tests: its name, maybe its arguments, maybe markers.
+nopml=()
 if [ -n "${INTEL_TESTS:-}" ]; then
 	mapfile -t tests < <(printf '%s\n' $INTEL_TESTS)
 else
 	# INTEL_SET=short (make check) leaves out the lines marked "[full]" (make check-intel).
-	mapfile -t tests < <(list_file "$TOP/tests/intel.tests" |
-		if [ "${INTEL_SET:-full}" = short ]; then grep -v '\[full\]'; else cat; fi |
-		sed 's/[[:space:]]*\[full\][[:space:]]*$//')
+	mapfile -t lines < <(list_file "$TOP/tests/intel.tests" |
+		if [ "${INTEL_SET:-full}" = short ]; then grep -v '\[full\]'; else cat; fi)
+	tests=()
+	for l in "${lines[@]}"; do
+		t=$(sed -e 's/[[:space:]]*\[[a-z-]*\]//g' -e 's/[[:space:]]*$//' <<<"$l")
+		tests+=("$t")
+		# "[no-pml]": not in the modes where KVM logs with PML (tests/intel.tests).
+		[[ $l != *"[no-pml]"* ]] || nopml+=("$t")
+	done
 fi
 # The base lacks the tests the series adds: run what it has.
 if [ -n "${BASELINE:-}" ]; then
@@ -34,15 +41,28 @@ echo "kernel $(cat "$OBJ/include/config/kernel.release"), base $BASE, series $(s
 # Bochs emulates one CPU on one host thread: JOBS modes (default: the host's CPUs) boot at
 # once, each in its own scratch folder.
 jobs=${JOBS:-$(nproc)}
+# The tests of mode $1, one a line: the list, less the [no-pml] ones where PML is on.
+mode_tests() {
+	local params t
+	params=$(list_file "$TOP/tests/modes-intel" | awk -F'\t+' -v m="$1" '$1 == m { print $2 }')
+	for t in "${tests[@]}"; do
+		if [[ " $params " != *" kvm_intel.pml=0 "* && " $params " != *" kvm_intel.ept=0 "* ]] &&
+			printf '%s\n' "${nopml[@]}" | grep -qxF -- "$t"; then
+			continue
+		fi
+		printf '%s\n' "$t"
+	done
+}
 run_mode() {
-	local m=$1 t0
+	local m=$1 t0 mt
 	t0=$(date +%s)
-	"$TOP/scripts/bochs-run.sh" "$m" "$out/$m" "${tests[@]}" || echo "$m" >>"$out/unclean-runs"
+	mapfile -t mt < <(mode_tests "$m")
+	"$TOP/scripts/bochs-run.sh" "$m" "$out/$m" "${mt[@]}" || echo "$m" >>"$out/unclean-runs"
 	{ cat "$out/$m/tap" 2>/dev/null || true; } | sed "s/^/    $m: /" >&2
 	step "check-intel: mode $m finished in $(( $(date +%s) - t0 ))s"
 }
 for m in $modes; do
-	printf '%s\n' "${tests[@]}" | cut -d' ' -f1 >"$out/$m.tests"
+	mode_tests "$m" | cut -d' ' -f1 >"$out/$m.tests"
 	while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do
 		wait -n || true
 	done
@@ -53,4 +73,7 @@ status=0
 [ -e "$out/unclean-runs" ] && status=1
 "$TOP/scripts/summarize.py" "$out" "$TOP/tests/known-failures" $modes | tee -a "$out/summary" ||
 	status=1
+[ ${#nopml[@]} -eq 0 ] ||
+	echo "not run where KVM logs with PML (\"-\" above; tests/intel.tests [no-pml]): ${nopml[*]}" |
+	tee -a "$out/summary"
 exit $status
