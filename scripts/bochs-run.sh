@@ -22,7 +22,8 @@ params=$(sed -e 's/#.*//' "$TOP/tests/modes-intel" | awk -F'\t+' -v m="$mode" '$
 [ -n "$params" ] || die "bochs-run: unknown Intel mode '$mode' (tests/modes-intel)"
 command -v bochs >/dev/null || die "bochs-run: no bochs (make deps)"
 # On the kernel command line a test is its name and arguments joined by '+'.
-tests=$(printf '%s\n' "$@" | sed -e 's/^kvm://' -e 's/ \+/+/g' | paste -sd,)
+# A comma inside a test's arguments becomes '%', as commas separate the tests.
+tests=$(printf '%s\n' "$@" | sed -e 's/^kvm://' -e 's/,/%/g' -e 's/ \+/+/g' | paste -sd,)
 # One scratch folder a mode, so that modes can run at once (BOCHS_WORK: another one).
 work=${BOCHS_WORK:-$BUILD/intel/$mode}
 rm -rf "$out" "$work/initramfs" "$work/iso" && mkdir -p "$out" "$work/initramfs" "$work/iso/boot/grub"
