@@ -12,7 +12,9 @@
 . "$(dirname "$0")/lib.sh"
 out=$(realpath -m "${INTEL_OUT:-$BUILD/results/intel}")
 require_test_builds
-modes=${INTEL_MODES:-$(list_file "$TOP/tests/modes-intel" | cut -f1)}
+# With BASELINE, not the eager-off modes: the base has no eager splitting to turn off.
+modes=${INTEL_MODES:-$(list_file "$TOP/tests/modes-intel" |
+	{ if [ -n "${BASELINE:-}" ]; then grep -v 'kvm\.eager_page_split='; else cat; fi; } | cut -f1)}
 # Field $2 of mode $1's line in tests/modes-intel: 2 its parameters, 3 its test list.
 intel_field() { list_file "$TOP/tests/modes-intel" | awk -F'\t+' -v m="$1" -v f="$2" '$1 == m { print $f }'; }
 # The tests of mode $1, one a line, each a name and maybe arguments: INTEL_TESTS, or the
