@@ -26,7 +26,6 @@ require_built_from_tree "$KSFT"
 rm -rf "$out" && mkdir -p "$out"
 write_provenance "$out" "runs: dirty_log_perf_test -s hugetlb -b $size -i $iters -w {${writes// /,}} [-n], $repeats repeats ($irepeats in Intel modes); boots: $boots" \
 	"boot: $(sed -n 's/^qemu_opts=//p' "$TOP/scripts/boot.sh"), ${GUEST_CPUS:-2} vCPUs, ${GUEST_MEM:-3G}"
-is_intel_mode() { list_file "$TOP/tests/modes-intel" | cut -f1 | grep -qx -- "$1"; }
 
 # One Intel mode: one Bochs boot running guest-bench.sh's runs in its order, eager split
 # switched between them by the Intel runner's "set:" step; the serial log is cut into

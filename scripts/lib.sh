@@ -81,6 +81,8 @@ mode_tests() {
 	f=$(mode_field "$1" 3)
 	list_file "$TOP/${f:-tests/x86.tests}"
 }
+# Whether $1 is a mode of the Intel runner (tests/modes-intel, Bochs).
+is_intel_mode() { list_file "$TOP/tests/modes-intel" | cut -f1 | grep -qx -- "$1"; }
 # With BASELINE, not the eager-off modes: the base has no eager splitting to turn off.
 all_modes() {
 	list_file "$TOP/tests/modes" | { if [ -n "${BASELINE:-}" ]; then grep -v 'kvm\.eager_page_split='; else cat; fi; } | cut -f1

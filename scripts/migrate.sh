@@ -17,7 +17,6 @@ repeats=${REPEATS:-3}
 require_built_from_tree "$OBJ"
 [ -f "$BUILD/migrate/payload.elf" ] && [ -f "$BUILD/migrate/dirty-log-shim.so" ] ||
 	die "migrate: the guest payload is not built (make selftests)"
-is_intel_mode() { list_file "$TOP/tests/modes-intel" | cut -f1 | grep -qx -- "$1"; }
 for m in $modes; do is_intel_mode "$m" || mode_params "$m" >/dev/null; done
 rm -rf "$out" && mkdir -p "$out"
 args="--repeats $repeats ${MIGRATE_ARGS:-}"
