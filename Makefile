@@ -3,7 +3,7 @@
 S := scripts
 .DEFAULT_GOAL := all
 .PHONY: all deps fetch unpack apply reapply kernel selftests check run shell export \
-	check-intel check-series baseline bench migrate soak results-check clean
+	check-intel check-series baseline bench bench-fastpf migrate soak results-check clean
 
 all: deps fetch unpack apply kernel selftests
 
@@ -75,6 +75,14 @@ check-series:
 # table, CSV and plot in build/results/bench/ (REPEATS=3 SIZE=64M ITERATIONS=3).
 bench:
 	@$(S)/bench.sh
+
+# What the shadow MMU's lockless write-protection fix buys: dirty_log_perf_test with
+# kvm.shadow_fast_page_fault off and on, nested NPT and shadow paging, guest memory mapped
+# with 2M and with 4K pages, 1 and 2 vCPUs; table and CSV in build/results/bench-fastpf/.
+bench-fastpf:
+	@SWITCH=shadow_fast_page_fault VCPUS=$${VCPUS:-1,2} \
+		SETUPS="$${SETUPS:-npt1-tdp0:nested,nested4k npt0:direct,direct4k}" \
+		OUT=$${OUT:-$(CURDIR)/build/results/bench-fastpf} $(S)/bench.sh
 
 # Live migration with QEMU inside the test kernel: eager split off/on x hugetlbfs/THP x
 # REPEATS, without manual protect, cancel and failed destination; every migration compared
