@@ -25,7 +25,17 @@ command -v bochs >/dev/null || die "bochs-run: no bochs (make deps)"
 # A comma inside a test's arguments becomes '%', as commas separate the tests.
 tests=$(printf '%s\n' "$@" | sed -e 's/^kvm://' -e 's/,/%/g' -e 's/ \+/+/g' | paste -sd,)
 # One scratch folder a mode, so that modes can run at once (BOCHS_WORK: another one).
+# The folder is locked while Bochs runs (the lock's descriptor passes to Bochs): a second
+# run of the same mode, e.g. make check-intel beside make migrate, gets a folder of its
+# own, removed at its end, instead of rebuilding the ISO under the first run.
 work=${BOCHS_WORK:-$BUILD/intel/$mode}
+mkdir -p "$work"
+exec 9>"$work.lock"
+if ! flock -n 9; then
+	work=$BUILD/intel/$mode.$$
+	trap 'rm -rf "$work"' EXIT
+	step "bochs-run: $BUILD/intel/$mode is in use by another run; using $work"
+fi
 rm -rf "$out" "$work/initramfs" "$work/iso" && mkdir -p "$out" "$work/initramfs" "$work/iso/boot/grub"
 
 # The initramfs: busybox, /init, the modules and the tests with the libraries they link.
