@@ -19,6 +19,7 @@ export PROFILE
 export FRAGMENTS := config/debug.config
 export PROFILE_APPEND := slub_nomerge slub_debug=A,pte_list_desc,kvm_mmu_page_header
 export GUEST_TIMEOUT ?= 5400
+export GUEST_UDEV_RULES := tests/udev
 endif
 
 deps:

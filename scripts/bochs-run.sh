@@ -134,7 +134,14 @@ write_provenance "$out" "intel mode: $mode ($params ${APPEND:-}), boot: $boot_pa
 	"emulator: $(dpkg-query -W -f='bochs ${Version}' bochs), $(head -n1 "$work/bochsrc")"
 step "bochs-run: $mode ($params): booting under Bochs, $(printf '%s\n' ${tests//,/ } | grep -vc '^set:') tests"
 rc=0
-echo c | timeout "$timeout_s" bochs -q -f "$work/bochsrc" >"$out/bochs.out" 2>&1 || rc=$?
+# Bochs' debugger reads its commands from stdin: "c" runs the machine.  BOCHS_STDIN (a
+# FIFO that the caller keeps open) hands the debugger to the caller instead: SIGINT to
+# bochs stops the machine at its prompt (docs/intel.md#debugger).
+if [ -n "${BOCHS_STDIN:-}" ]; then
+	timeout "$timeout_s" bochs -q -f "$work/bochsrc" <"$BOCHS_STDIN" >"$out/bochs.out" 2>&1 || rc=$?
+else
+	echo c | timeout "$timeout_s" bochs -q -f "$work/bochsrc" >"$out/bochs.out" 2>&1 || rc=$?
+fi
 s=$out/serial.log
 grep -E '^(ok|not ok) ' "$s" >"$out/tap" 2>/dev/null || true
 sed -n 's/^workbench: param //p' "$s" >"$out/mode" 2>/dev/null || true
