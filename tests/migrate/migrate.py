@@ -282,7 +282,7 @@ def run_case(a, rec, name, backing, eager, manual, kind, seed):
     """One migration case, its figures in rec.  Raises QemuError or CaseFailure."""
     rec.update({"case": name, "backing": backing, "eager_page_split": eager,
            "dirty_log": "manual" if manual else "get-only", "kind": kind, "seed": seed,
-           "ram_mib": a.ram})
+           "ram_mib": a.ram, "payload_sti": a.sti})
     write_param("/sys/module/kvm/parameters/eager_page_split", "Y" if eager else "N")
     rec["eager_page_split_param"] = open("/sys/module/kvm/parameters/eager_page_split").read().strip()
     rec["slab_before"] = slab_active()
@@ -292,7 +292,8 @@ def run_case(a, rec, name, backing, eager, manual, kind, seed):
     base = ["qemu-system-x86_64", "-accel", "kvm", "-cpu", "host", "-smp", "1",
             "-m", "%dM" % a.ram, "-nodefaults", "-no-user-config", "-display", "none",
             "-kernel", a.payload,
-            "-append", "seed=%d writes=%d report=%d delay=%d" % (seed, a.writes, a.report, a.delay)]
+            "-append", "seed=%d writes=%d report=%d delay=%d sti=%d" %
+            (seed, a.writes, a.report, a.delay, a.sti)]
     base += prepare_backing(backing, a.ram)
     shim = {"LD_PRELOAD": a.shim}
     if not manual:
@@ -493,6 +494,8 @@ def main():
     p.add_argument("--writes", type=int, default=16)
     p.add_argument("--report", type=int, default=64)
     p.add_argument("--delay", type=int, default=5000000)
+    p.add_argument("--sti", action="store_const", const=1, default=0,
+                   help="the payload runs with IF=1 and the PIC masked (for Bochs, see payload.c)")
     p.add_argument("--bandwidth", type=int, default=64, help="MiB/s")
     p.add_argument("--downtime", type=int, default=300, help="ms")
     p.add_argument("--timeout", type=int, default=300, help="s per migration")

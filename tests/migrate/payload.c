@@ -15,7 +15,13 @@
  * source is a write that dirty logging lost; the host finds it by comparing the two.
  *
  * Parameters come from the multiboot command line (QEMU's -append):
- *   seed=S writes=W report=R delay=D
+ *   seed=S writes=W report=R delay=D sti=0|1
+ *
+ * The payload runs with interrupts off (RFLAGS.IF=0), or with sti=1 with both PICs masked
+ * and IF=1, so that no interrupt reaches it either way (it has no IDT).  sti=1 is for
+ * Bochs: its VMX delivers L1's external interrupts to an L2 that runs with IF=0 only when
+ * the L2 exits for another reason, which by the SDM IF must not matter for (external-
+ * interrupt exiting); docs/intel.md#preemption-timer and docs/migration.md.
  */
 #include <stdint.h>
 
@@ -136,6 +142,7 @@ void payload_main(uint32_t magic, struct multiboot_info *mbi)
 	volatile struct status *st = (volatile struct status *)STATUS_ADDR;
 	const char *cmdline = "";
 	uint32_t seed, writes, report, delay, end, npages, i;
+	int sti;
 	uint64_t pass, x;
 
 	if (magic != 0x2badb002 || !(mbi->flags & 1)) {
@@ -148,6 +155,7 @@ void payload_main(uint32_t magic, struct multiboot_info *mbi)
 	writes = param(cmdline, "writes", 64);
 	report = param(cmdline, "report", 16);
 	delay = param(cmdline, "delay", 0);
+	sti = param(cmdline, "sti", 0);
 	/* mem_upper: KiB of RAM from 1 MiB up to the first hole; whole frames only. */
 	end = (0x100000u + mbi->mem_upper * 1024u) & ~(FRAME_SIZE - 1);
 	if (end <= REGION_START + FRAME_SIZE) {
@@ -170,6 +178,13 @@ void payload_main(uint32_t magic, struct multiboot_info *mbi)
 	puts_serial(" writes ");
 	putu_serial(writes);
 	puts_serial("\n");
+
+	if (sti) {
+		outb(0x21, 0xff);	/* mask every line of both 8259s */
+		outb(0xa1, 0xff);
+		asm volatile("sti" : : : "memory");
+		puts_serial("payload: running with IF=1, PIC masked\n");
+	}
 
 	for (i = 0; i < npages; i++)
 		*(volatile uint64_t *)(REGION_START + i * PAGE_SIZE) = (uint64_t)seed << 32 | i;
