@@ -19,7 +19,6 @@ export PROFILE
 export FRAGMENTS := config/debug.config
 export PROFILE_APPEND := slub_nomerge slub_debug=A,pte_list_desc,kvm_mmu_page_header
 export GUEST_TIMEOUT ?= 5400
-export GUEST_UDEV_RULES := tests/udev
 # kselftest's per-test timeout, written by "make selftests": eager_page_split_test alone
 # ran past 900 s under KASAN (npt1-tdp0, 2026-12-08).
 export KSFT_TIMEOUT ?= 3600

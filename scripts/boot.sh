@@ -24,10 +24,6 @@ qemu_opts="-cpu max,la57=off -accel tcg,thread=single ${QEMU_EXTRA:-}"
 vng_args=(--run "$obj" --disable-kvm --cpus "${GUEST_CPUS:-2}"
 	--memory "${GUEST_MEM:-3G}" "--rwdir=$BUILD=$BUILD" "--qemu-opts=$qemu_opts"
 	"--append=panic=-1 oops=panic $append")
-# GUEST_UDEV_RULES: a folder of udev rules that replaces the guest's (tests/udev; the debug
-# profile sets it, see the rule file for why).
-[ -z "${GUEST_UDEV_RULES:-}" ] ||
-	vng_args+=("--rodir=/usr/lib/udev/rules.d=$(realpath -e "$TOP/$GUEST_UDEV_RULES")")
 if [ $# = 0 ]; then
 	exec vng "${vng_args[@]}"
 fi
