@@ -30,7 +30,7 @@ for m in $modes; do
 	t0=$(date +%s)
 	if is_intel_mode "$m"; then
 		GUEST_TIMEOUT=${GUEST_TIMEOUT:-14400} "$TOP/scripts/bochs-run.sh" "$m" "$out/$m" \
-			"migrate:matrix --ram ${INTEL_RAM:-64} --sti $args" || status=1
+			"migrate:matrix --ram ${INTEL_RAM:-64} $args" || status=1
 		cp "$out/$m/migrate/cases.jsonl" "$out/$m/cases.jsonl" 2>/dev/null || status=1
 		# The runner's TAP has one line for the whole matrix: the cases' own lines.
 		sed -n -e 's/\r$//' -e 's/^# \(\(not \)\?ok [0-9]* selftests: migrate: .*\)/\1/p' \

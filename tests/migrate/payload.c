@@ -18,10 +18,9 @@
  *   seed=S writes=W report=R delay=D sti=0|1
  *
  * The payload runs with interrupts off (RFLAGS.IF=0), or with sti=1 with both PICs masked
- * and IF=1, so that no interrupt reaches it either way (it has no IDT).  sti=1 is for
- * Bochs: its VMX delivers L1's external interrupts to an L2 that runs with IF=0 only when
- * the L2 exits for another reason, which by the SDM IF must not matter for (external-
- * interrupt exiting); docs/intel.md#preemption-timer and docs/migration.md.
+ * and IF=1, so that no interrupt reaches it either way (it has no IDT).  sti=1 is an
+ * experiment for Bochs, whose VMX delivers L1's external interrupts to an L2 at IF=0 only
+ * when the L2 exits for another reason (docs/migration.md, Intel).
  */
 #include <stdint.h>
 
